@@ -1,0 +1,519 @@
+"""Planner-facing errors for scenario files.
+
+Everything a planner can get wrong before a simulation starts is reported as a
+`ScenarioError`: one plain-English paragraph per problem that names the file,
+the line and the field, says what was expected and what was found. Pydantic
+`ValidationError`s are translated by `format_validation_error`; other code can
+point at a place in the YAML with `error_at`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from sim.scenario.yamlio import LoadedYaml, Location
+
+__all__ = [
+    "ScenarioError",
+    "did_you_mean",
+    "error_at",
+    "format_path",
+    "format_validation_error",
+]
+
+MAX_PROBLEMS_SHOWN = 10
+_MAX_VALUE_CHARS = 60
+
+
+class ScenarioError(Exception):
+    """A mistake in a scenario file, explained in one paragraph per problem.
+
+    ``str(err) == err.message``. ``file``, ``line`` and ``field`` describe the
+    first problem when known; ``problems`` holds every paragraph.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        problems: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.field = field
+        self.problems: tuple[str, ...] = tuple(problems) if problems else (message,)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keep file/line/field when sent between processes (parallel runs pickle errors).
+        return (self.__class__, (self.message,), self.__dict__)
+
+    @classmethod
+    def at(
+        cls,
+        problem: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+    ) -> ScenarioError:
+        """Build an error whose message reads ``file, line N, field x: problem.``"""
+        return cls(
+            paragraph(problem, file=file, line=line, column=column, field=field),
+            file=file,
+            line=line,
+            field=field,
+        )
+
+
+def paragraph(
+    problem: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    field: str | None = None,
+) -> str:
+    """Join a place and a problem into one sentence ending with a full stop."""
+    where = []
+    if file:
+        where.append(str(file))
+    if line:
+        where.append(f"line {line}")
+    if column:
+        where.append(f"column {column}")
+    if field:
+        where.append(f"field {field}")
+    text = problem.strip()
+    if text and text[-1] not in ".?!":
+        text += "."
+    return f"{', '.join(where)}: {text}" if where else text
+
+
+def format_path(parts: Iterable[Any]) -> str:
+    """Render a path such as ``("theatres", 0, "slot")`` as ``theatres[0].slot``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def did_you_mean(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """Return the option closest to ``word`` (ignoring case), or None if none is close."""
+    opts = [o for o in options if isinstance(o, str)]
+    if not isinstance(word, str) or not opts:
+        return None
+    lowered: dict[str, str] = {}
+    for o in opts:
+        lowered.setdefault(o.lower(), o)
+    if word.lower() in lowered and lowered[word.lower()] != word:
+        return lowered[word.lower()]
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
+    if match and lowered[match[0]] != word:
+        return lowered[match[0]]
+    return None
+
+
+def _longest_location(
+    loaded: LoadedYaml | None, path: tuple[Any, ...]
+) -> tuple[Location | None, tuple[Any, ...]]:
+    if loaded is None:
+        return None, ()
+    for n in range(len(path), -1, -1):
+        loc = loaded.locations.get(path[:n])
+        if loc is not None:
+            return loc, path[:n]
+    return None, ()
+
+
+def error_at(loaded: LoadedYaml | None, path: Sequence[Any], problem: str) -> ScenarioError:
+    """Make a `ScenarioError` for ``problem`` at a data path of a loaded scenario.
+
+    The line is that of the longest part of ``path`` that appears in the file,
+    so a path to something missing points at its parent mapping.
+    """
+    path = tuple(path)
+    loc, _ = _longest_location(loaded, path)
+    file = loc.file if loc else (loaded.files[0] if loaded and loaded.files else None)
+    return ScenarioError.at(
+        problem, file=file, line=loc.line if loc else None, field=format_path(path) or None
+    )
+
+
+# ----------------------------------------------------------------------------
+# Translating pydantic errors
+# ----------------------------------------------------------------------------
+
+_INTERNAL_PART = re.compile(r"[\[\]()]|^function-|^json-or-python|^lax-or-strict|^chain")
+_TYPE_NAMES = {
+    "str", "int", "float", "bool", "bytes", "list", "dict", "tuple", "set", "frozenset",
+    "none", "date", "datetime", "time", "timedelta", "decimal", "is-instance", "literal",
+}  # fmt: skip
+
+
+def _truncate(text: str) -> str:
+    return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 3] + "..."
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    """Short planner-readable rendering of an input value."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _truncate(repr(value))
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return _truncate(repr(value))
+    if isinstance(value, dict):
+        return "a mapping " + _truncate(repr(value))
+    if isinstance(value, list | tuple):
+        return "a list " + _truncate(repr(list(value)))
+    return _truncate(repr(value))
+
+
+def _show_typed(value: Any) -> str:
+    """Like `_show` but says what kind of value it is."""
+    if isinstance(value, str):
+        return "the text " + _show(value)
+    if isinstance(value, bool):
+        return _show(value)
+    if isinstance(value, int | float):
+        return "the number " + _show(value)
+    if isinstance(value, _dt.datetime):
+        return "the date and time " + value.isoformat()
+    if isinstance(value, _dt.date):
+        return "the date " + value.isoformat()
+    return _show(value)
+
+
+def _options(expected: Any) -> list[str]:
+    """Split pydantic's "'a', 'b' or 'c'" into ['a', 'b', 'c']."""
+    if not isinstance(expected, str):
+        return []
+    parts = re.split(r",\s*|\s+or\s+", expected.strip())
+    out = []
+    for p in parts:
+        p = p.strip()
+        if len(p) >= 2 and p[0] == p[-1] and p[0] in "'\"":
+            p = p[1:-1]
+        if p:
+            out.append(p)
+    return out
+
+
+def _one_of(options: list[str], value: Any, what: str = "") -> str:
+    listed = ", ".join(options)
+    text = f"expected one of: {listed}; got {_show(value)}"
+    if what:
+        text = f"unknown {what} {_show(value)}; expected one of: {listed}"
+    if isinstance(value, str):
+        suggestion = did_you_mean(value, options)
+        if suggestion is not None:
+            text += f"; did you mean {suggestion!r}?"
+    return text
+
+
+def _text_hint(value: Any) -> str:
+    if isinstance(value, bool):
+        return (
+            " (YAML reads yes, no, on, off, true and false as true/false; "
+            "put the value in quotes to keep it as text)"
+        )
+    if isinstance(value, int | float | _dt.date):
+        return " (put the value in quotes to keep it as text)"
+    return ""
+
+
+def _strip_prefix(msg: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix) :]
+    return msg
+
+
+def _generic(msg: str, value: Any) -> str:
+    msg = _strip_prefix(msg)
+    msg = re.sub(r"https?://errors\.pydantic\.dev\S*", "", msg).strip()
+    msg = re.sub(r"^Input should be ", "expected ", msg)
+    msg = re.sub(r"^Input should ", "expected to ", msg)
+    if msg and msg[0].isupper() and not msg[:2].isupper():
+        msg = msg[0].lower() + msg[1:]
+    if "got" not in msg and not isinstance(value, dict):
+        msg += f", got {_show(value)}"
+    return msg
+
+
+def _explain(err: dict[str, Any], missing_where: str) -> str:
+    """Plain-words description of one pydantic error (without the place)."""
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    msg = str(err.get("msg", ""))
+
+    if kind == "missing":
+        return f"is required but missing; {missing_where}"
+    if kind == "unknown_key":
+        return msg
+    if kind == "extra_forbidden":
+        return f"unknown key {_show(err['loc'][-1]) if err.get('loc') else ''}".strip()
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {_show(value)}"
+    if kind == "int_parsing_size":
+        return f"the number is too large, got {_show(value)}"
+    if kind in ("float_type", "float_parsing", "decimal_type", "decimal_parsing"):
+        return f"expected a number, got {_show(value)}"
+    if kind == "finite_number":
+        return f"expected a finite number, got {_show(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {_show(value)}"
+    if kind == "string_type":
+        return f"expected text, got {_show_typed(value)}{_text_hint(value)}"
+    if kind == "string_too_short":
+        n = ctx.get("min_length")
+        if n == 1 and value == "":
+            return "must not be empty"
+        return f"expected text of at least {n} characters, got {_show(value)}"
+    if kind == "string_too_long":
+        return f"expected text of at most {ctx.get('max_length')} characters, got {_show(value)}"
+    if kind == "string_pattern_mismatch":
+        return f"expected text matching the pattern {ctx.get('pattern')}, got {_show(value)}"
+    if kind == "greater_than":
+        return f"expected a number greater than {_num(ctx.get('gt'))}, got {_show(value)}"
+    if kind == "greater_than_equal":
+        return f"expected a number of at least {_num(ctx.get('ge'))}, got {_show(value)}"
+    if kind == "less_than":
+        return f"expected a number less than {_num(ctx.get('lt'))}, got {_show(value)}"
+    if kind == "less_than_equal":
+        return f"expected a number of at most {_num(ctx.get('le'))}, got {_show(value)}"
+    if kind == "multiple_of":
+        return f"expected a multiple of {_num(ctx.get('multiple_of'))}, got {_show(value)}"
+    if kind in ("too_short", "too_long"):
+        bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        word = "at least" if kind == "too_short" else "at most"
+        items = "item" if bound == 1 else "items"
+        return f"expected {word} {bound} {items}, got {ctx.get('actual_length', '?')}"
+    if kind in ("literal_error", "enum"):
+        options = _options(ctx.get("expected"))
+        if options:
+            return _one_of(options, value)
+    if kind == "union_tag_invalid":
+        disc = str(ctx.get("discriminator", "")).strip("'\"")
+        options = _options(ctx.get("expected_tags"))
+        return _one_of(options, ctx.get("tag"), what=disc or "type")
+    if kind == "union_tag_not_found":
+        disc = str(ctx.get("discriminator", "")).strip("'\"") or "kind"
+        if not isinstance(value, dict):
+            return f"expected a mapping with a {disc!r} key, got {_show_typed(value)}"
+        return f"needs a {disc!r} key saying which type it is"
+    if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type",
+                "mapping_type"):  # fmt: skip
+        return f"expected a mapping of keys to values, got {_show_typed(value)}"
+    if kind in ("list_type", "tuple_type", "set_type", "frozen_set_type", "iterable_type"):
+        hint = " (write each item on its own line starting with '- ')" if value is not None else ""
+        return f"expected a list, got {_show_typed(value)}{hint}"
+    if kind == "none_required":
+        return f"expected no value here, got {_show(value)}"
+    if kind in ("value_error", "assertion_error"):
+        return _strip_prefix(msg)
+    return _generic(msg, value)
+
+
+def _child(node: Any, part: Any) -> tuple[Any, bool]:
+    if isinstance(node, dict):
+        try:
+            if part in node:
+                return node[part], True
+        except TypeError:
+            return None, False
+        return None, False
+    is_index = isinstance(part, int) and not isinstance(part, bool)
+    if isinstance(node, list | tuple) and is_index and 0 <= part < len(node):
+        return node[part], True
+    return None, False
+
+
+def _clean_loc(
+    loc: Sequence[Any], data: Any, keep_last: bool, have_data: bool
+) -> tuple[tuple[Any, ...], Any]:
+    """Drop pydantic's internal location parts, keeping only real keys and indices.
+
+    A part is kept when it exists in the data at that point (so a tagged-union
+    tag such as ``lognormal`` or ``function-after[...]`` is dropped), or when it
+    is the last part of a "missing" error. Returns (path, value at that path).
+    """
+    path: list[Any] = []
+    node = data
+    n = len(loc)
+    for i, part in enumerate(loc):
+        if have_data:
+            child, found = _child(node, part)
+            if found:
+                path.append(part)
+                node = child
+            elif i == n - 1 and keep_last:
+                path.append(part)
+            continue
+        # Without data, guess which parts are pydantic's own.
+        if isinstance(part, str) and (part in _TYPE_NAMES or _INTERNAL_PART.search(part)):
+            continue
+        path.append(part)
+    return tuple(path), node
+
+
+def _missing_where(field_path: tuple[Any, ...], line: int | None) -> str:
+    name = field_path[-1] if field_path else "?"
+    if len(field_path) <= 1:
+        return f"add `{name}: ...` at the top level of the file"
+    parent = format_path(field_path[:-1])
+    where = f" (line {line})" if line else ""
+    return f"add `{name}: ...` under {parent}{where}"
+
+
+_UNSET: Any = object()
+_EXPECTED_GOT = re.compile(r"^expected (?P<what>.+), got (?P<got>.+)$", re.S)
+
+
+def _merge_same_place(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Combine "expected X, got V" problems at the same place (plain unions)."""
+    merged: list[dict[str, Any]] = []
+    for p in problems:
+        m = _EXPECTED_GOT.match(p["text"])
+        prev = merged[-1] if merged else None
+        if m and prev and prev["field"] == p["field"] and prev.get("got") == m["got"]:
+            if m["what"] not in prev["whats"]:
+                prev["whats"].append(m["what"])
+            prev["text"] = f"expected {' or '.join(prev['whats'])}, got {m['got']}"
+            continue
+        if m:
+            p = {**p, "whats": [m["what"]], "got": m["got"]}
+        merged.append(p)
+    return merged
+
+
+def _fold_alias_repeats(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Report a problem once when YAML aliases make one line appear at several paths."""
+    kept: list[dict[str, Any]] = []
+    by_place: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for p in problems:
+        # An alias repeats the very same key: same file, line *and* column.
+        place = (p["file"], p["line"], p["column"], p["text"])
+        first = by_place.get(place) if p["line"] else None
+        if first is None:
+            by_place[place] = p
+            kept.append(p)
+        else:
+            first.setdefault("also", []).append(p["field"])
+    for p in kept:
+        also = p.get("also")
+        if also:
+            listed = ", ".join(also[:3]) + (f" and {len(also) - 3} more" if len(also) > 3 else "")
+            text = p["text"].rstrip(".")
+            p["text"] = f"{text} (this line is also used, through a YAML alias, at {listed})"
+    return kept
+
+
+def format_validation_error(
+    err: ValidationError,
+    loaded: LoadedYaml | None = None,
+    *,
+    base_path: Sequence[Any] = (),
+    data: Any = _UNSET,
+    max_problems: int = MAX_PROBLEMS_SHOWN,
+) -> ScenarioError:
+    """Turn a pydantic ``ValidationError`` into a `ScenarioError` for planners.
+
+    ``loaded`` supplies the line of every key. ``data`` is what was validated
+    (default: ``loaded.data``; pass it when it was changed after loading, e.g.
+    by command-line overrides). ``base_path`` is where in the file the validated
+    value sits (empty when the whole file was validated). Each problem becomes
+    one paragraph such as ``bc.yaml, line 42, field sites.sandwell.beds:
+    expected a number greater than 0, got -5.``; at most ``max_problems`` are
+    shown, followed by "... and N more problems".
+    """
+    base = tuple(base_path)
+    if data is _UNSET:
+        data = loaded.data if loaded is not None else None
+        for part in base:
+            data, _ = _child(data, part)
+    have_data = data is not None
+    default_file = loaded.files[0] if loaded is not None and loaded.files else None
+
+    problems: list[dict[str, Any]] = []
+    for e in err.errors(include_url=False):
+        kind = e.get("type", "")
+        path, node = _clean_loc(e.get("loc", ()), data, kind == "missing", have_data)
+        ctx = e.get("ctx") or {}
+        if kind == "unknown_key" and "key" in ctx:
+            if isinstance(node, dict):  # the key is not in pydantic's loc yet
+                path = path + (ctx["key"],)
+        elif kind == "union_tag_invalid" and isinstance(node, dict):
+            disc = str(ctx.get("discriminator", "")).strip("'\"")
+            if disc in node:
+                path = path + (disc,)
+        full = base + path
+        loc, _found = _longest_location(loaded, full)
+        line = loc.line if loc else None
+        text = _explain(e, _missing_where(full, line))
+        problems.append(
+            {
+                "file": loc.file if loc else default_file,
+                "line": line,
+                "field": format_path(full),
+                "column": loc.column if loc else None,
+                "text": text,
+            }
+        )
+
+    problems = _fold_alias_repeats(_merge_same_place(problems))
+    # Report problems in reading order: file by file, top to bottom.
+    order = {f: i for i, f in enumerate(loaded.files)} if loaded is not None else {}
+    problems.sort(key=lambda p: (order.get(p["file"], len(order)), p["line"] or 0))
+    paragraphs = [
+        paragraph(p["text"], file=p["file"], line=p["line"], field=p["field"] or None)
+        for p in problems
+    ]
+    if not paragraphs:  # pragma: no cover - pydantic never raises an empty error
+        paragraphs = ["the scenario is not valid."]
+    first = problems[0] if problems else {"file": default_file, "line": None, "field": None}
+    if len(paragraphs) == 1:
+        message = paragraphs[0]
+    else:
+        shown = paragraphs[:max_problems]
+        message = f"Found {len(paragraphs)} problems in the scenario:\n\n" + "\n\n".join(shown)
+        if len(paragraphs) > len(shown):
+            more = len(paragraphs) - len(shown)
+            message += f"\n\n... and {more} more problem{'s' if more != 1 else ''}."
+    return ScenarioError(
+        message,
+        file=first["file"],
+        line=first["line"],
+        field=first["field"] or None,
+        problems=paragraphs,
+    )
