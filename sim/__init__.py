@@ -1,0 +1,48 @@
+"""hubsim: discrete-event simulation of NHS provider collaboratives.
+
+Pipeline: scenario (validated data) -> model (SimPy objects) -> replication (records and
+counters) -> metrics (KPIs) -> experiment (replications, comparison) -> report (plots).
+
+    import sim
+    sc = sim.load_scenario("scenarios/black_country_ortho_hubs.yaml")
+    one = sim.run_replication(sc, seed=1)          # one.kpis, one.timeseries
+    res = sim.run(sc, reps=20, seed=1, n_jobs=2)   # res.summary, res.timeseries
+    res.plot.waiting_list()
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("hubsim")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0+unknown"
+
+from .experiment.replications import run
+from .experiment.results import ReplicationError, ReplicationFailure, Results
+from .metrics import KPI_INFO, KPI_NAMES
+from .model.build import CollaborativeModel
+from .run import ReplicationResult, run_replication
+from .scenario.errors import ScenarioError
+from .scenario.load import load_scenario, scenario_hash, validate_scenario
+from .scenario.schema import Scenario
+
+__all__ = [
+    "__version__",
+    # scenario
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "validate_scenario",
+    "scenario_hash",
+    # model and one replication
+    "CollaborativeModel",
+    "run_replication",
+    "ReplicationResult",
+    # experiments
+    "run",
+    "Results",
+    "ReplicationError",
+    "ReplicationFailure",
+    "KPI_INFO",
+    "KPI_NAMES",
+]

@@ -483,7 +483,6 @@ def test_extends_deep_merge(tmp_path: Path) -> None:
             "sandwell": {"beds": {"general": 50, "critical_care": 6}, "theatres": ["t9"]},
             "city": {"beds": {"general": 10}},
         },
-        "policies": None,
     }
     assert "extends" not in loaded.data
     assert loaded.files == (child, os.path.normpath(base))
@@ -493,8 +492,8 @@ def test_extends_deep_merge(tmp_path: Path) -> None:
     assert locs[("name",)] == Location(child, 2, 1)
     assert locs[("sites", "sandwell", "theatres", 0)].file == child
     assert ("sites", "sandwell", "theatres", 2) not in locs  # the list was replaced
-    assert locs[("policies",)].file == child
-    assert ("policies", "mutual_aid") not in locs  # replaced by null
+    assert ("policies",) not in locs  # null deletes the key ...
+    assert ("policies", "mutual_aid") not in locs  # ... and everything under it
     # ... parent-only values keep the parent's file and line.
     base_file = os.path.normpath(base)
     assert locs[("sites", "sandwell", "beds", "critical_care")] == Location(base_file, 7, 7)

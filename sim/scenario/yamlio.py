@@ -12,9 +12,10 @@ values, lists and mappings) are accepted.
 ``extends`` rules (deep merge): the files named by ``extends`` (one name or a
 list, relative to the file that names them, merged left to right) are loaded
 first; then the child's top-level mapping is merged on top. Mappings merge key
-by key, recursively; any other child value -- text, number, list, or ``null``
--- replaces the parent's value outright (so ``beds: null`` in a child removes a
-parent's ``beds`` mapping, leaving ``null``). The ``extends`` key itself is
+by key, recursively; any other child value -- text, number or list -- replaces
+the parent's value outright, and ``null`` deletes the key (so ``minor: null``
+under a site's ``theatres`` removes the parent's theatre ``minor``, and an
+optional setting goes back to its default). The ``extends`` key itself is
 dropped from the result.
 """
 
@@ -625,13 +626,21 @@ def _extends_targets(
 
 
 def _deep_merge(
-    parent: dict[Any, Any], child: dict[Any, Any], path: tuple[Any, ...], replaced: set
+    parent: dict[Any, Any],
+    child: dict[Any, Any],
+    path: tuple[Any, ...],
+    replaced: set,
+    deleted: set,
 ) -> dict[Any, Any]:
     out = dict(parent)
     for key, child_value in child.items():
         parent_value = parent.get(key, _MISSING)
-        if isinstance(parent_value, dict) and isinstance(child_value, dict):
-            out[key] = _deep_merge(parent_value, child_value, path + (key,), replaced)
+        if child_value is None:
+            out.pop(key, None)
+            replaced.add(path + (key,))
+            deleted.add(path + (key,))
+        elif isinstance(parent_value, dict) and isinstance(child_value, dict):
+            out[key] = _deep_merge(parent_value, child_value, path + (key,), replaced, deleted)
         else:
             out[key] = child_value
             if parent_value is not _MISSING:
@@ -648,13 +657,16 @@ def _merge_docs(
 ) -> tuple[dict[Any, Any], dict[tuple[Any, ...], Location]]:
     """Deep-merge ``child`` onto ``parent``: data and locations alike."""
     replaced: set[tuple[Any, ...]] = set()
-    data = _deep_merge(parent[0], child[0], (), replaced)
+    deleted: set[tuple[Any, ...]] = set()
+    data = _deep_merge(parent[0], child[0], (), replaced, deleted)
     locations = {
         p: loc
         for p, loc in parent[1].items()
         if not any(p[:n] in replaced for n in range(1, len(p)))
     }
     locations.update(child[1])
+    for p in deleted:
+        locations.pop(p, None)
     return data, locations
 
 

@@ -1,0 +1,211 @@
+"""The ``hubsim`` command: validate a scenario, run it, print and save the KPIs.
+
+Mistakes in a scenario are reported as plain paragraphs naming file, line and field,
+with exit code 2, never a traceback. Set ``HUBSIM_DEBUG=1`` to see tracebacks of
+internal errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="hubsim: simulate NHS provider collaboratives (elective hubs, shared beds, mutual aid).",
+)
+out = Console()
+err = Console(stderr=True)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+
+
+class Exit(Exception):
+    def __init__(self, code: int):
+        self.code = code
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise Exit(code)
+
+
+def _load(path: Path):
+    from .scenario.errors import ScenarioError
+    from .scenario.load import load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        _fail(exc.message)
+
+
+def kpi_table(summary, site: str = "", title: str = "") -> Table:
+    """A readable table of one site's KPIs (site "" = the whole collaborative)."""
+    from .metrics import KPI_INFO
+
+    table = Table(title=title, title_justify="left")
+    table.add_column("KPI")
+    table.add_column("mean", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("unit")
+    rows = summary[summary.site == site]
+    for _, r in rows.iterrows():
+        if r["n"] == 0:
+            continue
+        ci = "" if r["n"] < 2 else f"{_fmt(r['ci_low'])} – {_fmt(r['ci_high'])}"
+        unit = KPI_INFO[r["kpi"]].unit if r["kpi"] in KPI_INFO else ""
+        table.add_row(r["kpi"], _fmt(r["mean"]), ci, unit)
+    return table
+
+
+def _fmt(x: float) -> str:
+    if x != x:  # NaN
+        return "–"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3f}"
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario file and say what it contains, without simulating."""
+    sc = _load(scenario)
+    from .scenario.load import scenario_hash
+
+    theatres = sum(t.count for s in sc.sites.values() for t in s.theatres.values())
+    beds = sum((s.beds.general + s.beds.elective) for s in sc.sites.values() if s.beds)
+    out.print(
+        f"[green]ok[/] {scenario}: '{sc.name}' — {len(sc.trusts)} trusts, {len(sc.sites)} sites, "
+        f"{theatres} theatres, {beds} ward beds, {len(sc.procedures)} procedures, "
+        f"horizon {sc.horizon / 7:g} weeks (hash {scenario_hash(sc)})"
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor autocompletion)."""
+    from .scenario.schema import Scenario
+
+    print(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg,
+    reps: Annotated[int, typer.Option("--reps", "-n", min=1, help="Replications.")] = 10,
+    seed: Annotated[int, typer.Option(help="Experiment seed.")] = 1,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Parallel workers (-1 = all cores).")
+    ] = 1,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default results/<scenario>).")
+    ] = None,
+    events: Annotated[bool, typer.Option(help="Keep the patient-level event log.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace results already in the output folder.")
+    ] = False,
+    keep_going: Annotated[
+        bool, typer.Option(help="Keep the other replications' results if one fails.")
+    ] = False,
+    plots: Annotated[bool, typer.Option(help="Save PNG plots.")] = True,
+) -> None:
+    """Run replications of a scenario, print its KPIs and save results."""
+    from .experiment.output import OutputFolderError, prepare_folder
+    from .experiment.replications import run as run_experiment
+    from .experiment.results import ReplicationError
+
+    sc = _load(scenario)
+    folder = out_dir or Path("results") / scenario.stem
+    try:
+        prepare_folder(folder, overwrite)
+    except OutputFolderError as exc:
+        _fail(str(exc))
+    try:
+        res = run_experiment(
+            sc,
+            reps=reps,
+            seed=seed,
+            n_jobs=jobs,
+            events=events,
+            progress=True,
+            keep_going=keep_going,
+        )
+    except ReplicationError as exc:
+        for f in exc.failures:
+            err.print(f"[bold red]failed:[/] {f.describe()}", highlight=False)
+        err.print(
+            f"reproduce one alone with: hubsim rerun {scenario} --seed {seed} --rep "
+            f"{exc.failures[0].rep}",
+            highlight=False,
+        )
+        raise Exit(1) from None
+    out.print(kpi_table(res.summary, "", f"{sc.name}: {len(res.reps)} replications, seed {seed}"))
+    files = res.save(str(folder), overwrite=True, plots=plots)
+    out.print(f"saved {len(files)} files to {folder}/")
+    if res.failures:
+        for f in res.failures:
+            err.print(f"[bold red]failed:[/] {f.describe()}", highlight=False)
+        raise Exit(1)
+
+
+@app.command()
+def rerun(
+    scenario: ScenarioArg,
+    rep: Annotated[int, typer.Option(help="Replication index to reproduce.")],
+    seed: Annotated[int, typer.Option(help="Experiment seed of the original run.")] = 1,
+) -> None:
+    """Run one replication alone, with its traceback if it fails (for debugging)."""
+    from .run import run_replication
+
+    sc = _load(scenario)
+    result = run_replication(sc, seed=seed, rep=rep)
+    out.print(f"replication {rep} (seed {seed}) finished in {result.wall_seconds:.2f} s")
+    for kpi, site, value in result.kpis:
+        if site == "":
+            out.print(f"  {kpi:32s} {_fmt(value)}")
+
+
+def main() -> None:
+    """Entry point of the ``hubsim`` console script."""
+    try:
+        app(standalone_mode=False)
+    except Exit as exc:
+        sys.exit(exc.code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for planners
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        if os.environ.get("HUBSIM_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            "This is a bug in hubsim, not in your scenario. Run again with HUBSIM_DEBUG=1 "
+            "to see the details, and report them.",
+            highlight=False,
+        )
+        sys.exit(1)
+    sys.exit(0)

@@ -1,0 +1,107 @@
+"""Writing results to a folder so that nothing half-written is ever mistaken for a result.
+
+Every file is written to a temporary name in the same folder and renamed into place
+(atomic on POSIX and Windows). ``manifest.json`` is written last: a folder without one
+holds an interrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..scenario.load import dump_scenario_yaml
+
+if TYPE_CHECKING:
+    from .results import Results
+
+
+class OutputFolderError(Exception):
+    """The output folder cannot be used (not empty, not a folder, ...)."""
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
+    """Call ``write(tmp_path)`` and move the file to ``path`` only once it is complete."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    def write(tmp: str) -> None:
+        Path(tmp).write_text(text, encoding="utf-8")
+
+    atomic_write(path, write)
+
+
+def atomic_write_json(path: str | os.PathLike[str], data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def atomic_write_parquet(path: str | os.PathLike[str], df: pd.DataFrame) -> None:
+    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
+
+
+def atomic_write_csv(path: str | os.PathLike[str], df: pd.DataFrame) -> None:
+    atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+
+
+def prepare_folder(out_dir: str | os.PathLike[str], overwrite: bool) -> Path:
+    """Create ``out_dir``, refusing one that already holds files unless ``overwrite``."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise OutputFolderError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise OutputFolderError(
+            f"{out} already holds files; choose another folder or pass --overwrite"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    if overwrite:
+        manifest = out / "manifest.json"
+        if manifest.exists():
+            manifest.unlink()  # the folder is incomplete until the new manifest lands
+    return out
+
+
+def write_results(
+    results: Results, out_dir: str, overwrite: bool = False, plots: bool = True
+) -> list[str]:
+    """Write one scenario's results; returns the files written (manifest last)."""
+    out = prepare_folder(out_dir, overwrite)
+    written: list[str] = []
+
+    def put(name: str, fn: Callable[[Path], None]) -> None:
+        fn(out / name)
+        written.append(name)
+
+    put("summary.csv", lambda p: atomic_write_csv(p, results.summary))
+    put("replications.parquet", lambda p: atomic_write_parquet(p, results.replications))
+    put("timeseries.parquet", lambda p: atomic_write_parquet(p, results.timeseries))
+    put("treated.parquet", lambda p: atomic_write_parquet(p, results.treated))
+    if results.events is not None:
+        put("events.parquet", lambda p: atomic_write_parquet(p, results.events))
+    put("scenario.yaml", lambda p: atomic_write_text(p, dump_scenario_yaml(results.scenario)))
+    if plots:
+        from ..report.plots import save_standard_plots
+
+        written.extend(save_standard_plots(results, out))
+    manifest = dict(results.manifest)
+    manifest["files"] = list(written)
+    put("manifest.json", lambda p: atomic_write_json(p, manifest))
+    return written

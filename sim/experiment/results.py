@@ -1,0 +1,151 @@
+"""Results of many replications: tidy pandas frames, a KPI summary with intervals, saving.
+
+``Results`` holds the per-replication records and builds each frame once, on first use:
+
+- ``summary``: one row per KPI and site: ``kpi, site, mean, std, ci_low, ci_high, n``
+  (``site`` is blank for the whole collaborative);
+- ``replications``: one row per replication x KPI x site;
+- ``timeseries``: weekly snapshots (waiting list, long waiters, beds in use) per replication;
+- ``treated``: every operation's wait, for wait distributions;
+- ``events``: the patient-level log, when the run asked for it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..metrics import KPI_INFO
+from ..run import ReplicationResult
+from ..scenario.schema import PRIORITIES, Scenario
+from .stats import mean_ci
+
+if TYPE_CHECKING:
+    from ..report.plots import ResultPlots
+
+
+@dataclass(frozen=True)
+class ReplicationFailure:
+    """A replication that raised: enough to reproduce it alone."""
+
+    rep: int
+    seed: int
+    error: str
+    traceback: str
+
+    def describe(self) -> str:
+        return (
+            f"replication {self.rep} (experiment seed {self.seed}, replication seed spawn key "
+            f"({self.rep},)) failed: {self.error}"
+        )
+
+
+class ReplicationError(RuntimeError):
+    """One or more replications failed; ``failures`` says which, with their seeds."""
+
+    def __init__(self, failures: Sequence[ReplicationFailure], partial: Results | None = None):
+        self.failures = list(failures)
+        self.partial = partial
+        lines = [f.describe() for f in self.failures]
+        super().__init__(f"{len(self.failures)} replication(s) failed:\n" + "\n".join(lines))
+
+
+@dataclass
+class Results:
+    """Replications of one scenario, with frames built on demand."""
+
+    scenario: Scenario
+    seed: int
+    reps: list[ReplicationResult]
+    failures: list[ReplicationFailure] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @functools.cached_property
+    def replications(self) -> pd.DataFrame:
+        rows = [(r.rep, r.seed, k, s, v) for r in self.reps for k, s, v in r.kpis]
+        return pd.DataFrame(rows, columns=["rep", "seed", "kpi", "site", "value"])
+
+    @functools.cached_property
+    def summary(self) -> pd.DataFrame:
+        out = []
+        reps = self.replications
+        for (kpi, site), grp in reps.groupby(["kpi", "site"], sort=False):
+            mean, sd, low, high, n = mean_ci(grp["value"].to_numpy())
+            info = KPI_INFO.get(kpi)
+            out.append((kpi, site, mean, sd, low, high, n, info.unit if info else ""))
+        cols = ["kpi", "site", "mean", "std", "ci_low", "ci_high", "n", "unit"]
+        return pd.DataFrame(out, columns=cols)
+
+    def kpi(self, name: str, site: str = "") -> pd.Series:
+        """The summary row of one KPI (``site=""`` for the whole collaborative)."""
+        s = self.summary
+        row = s[(s.kpi == name) & (s.site == site)]
+        if row.empty:
+            raise KeyError(f"no KPI {name!r} for site {site!r}")
+        return row.iloc[0]
+
+    @functools.cached_property
+    def timeseries(self) -> pd.DataFrame:
+        rows = [(r.rep, t, s, m, v) for r in self.reps for t, s, m, v in r.timeseries]
+        df = pd.DataFrame(rows, columns=["rep", "day", "site", "measure", "value"])
+        df["week"] = df["day"] / 7.0
+        start = pd.Timestamp(self.scenario.start_date)
+        df["date"] = start + pd.to_timedelta(df["day"], unit="D")
+        return df
+
+    @functools.cached_property
+    def treated(self) -> pd.DataFrame:
+        rows = [(r.rep, *t) for r in self.reps for t in r.treated]
+        df = pd.DataFrame(
+            rows, columns=["rep", "home_site", "site", "priority", "wait_days", "day"]
+        )
+        df["priority"] = pd.Categorical.from_codes(df["priority"].astype(int), PRIORITIES)
+        df["wait_weeks"] = df["wait_days"] / 7.0
+        return df
+
+    @functools.cached_property
+    def events(self) -> pd.DataFrame | None:
+        if any(r.events is None for r in self.reps):
+            return None
+        rows = [(r.rep, *e) for r in self.reps for e in r.events]
+        return pd.DataFrame(rows, columns=["rep", "day", "event", "patient", "site", "detail"])
+
+    @functools.cached_property
+    def occupancy(self) -> pd.DataFrame:
+        """Share of time at each number of occupied beds, per bed pool (all replications)."""
+        rows = []
+        for r in self.reps:
+            for pool, times in r.occupancy.items():
+                total = sum(times) or 1.0
+                rows.extend((r.rep, pool, k, t / total) for k, t in enumerate(times))
+        return pd.DataFrame(rows, columns=["rep", "pool", "occupied", "fraction"])
+
+    @property
+    def plot(self) -> ResultPlots:
+        """Plots of these results (matplotlib), e.g. ``res.plot.waiting_list()``."""
+        from ..report.plots import ResultPlots
+
+        return ResultPlots(self)
+
+    def table(self, site: str = "") -> pd.DataFrame:
+        """The summary of one site (or the whole collaborative) indexed by KPI."""
+        s = self.summary
+        return s[s.site == site].set_index("kpi")[["mean", "ci_low", "ci_high", "n", "unit"]]
+
+    def save(self, out_dir: str, overwrite: bool = False, plots: bool = True) -> list[str]:
+        """Write summary, replications, time series, manifest and plots to ``out_dir``."""
+        from .output import write_results
+
+        return write_results(self, out_dir, overwrite=overwrite, plots=plots)
+
+    def wall_seconds(self) -> np.ndarray:
+        return np.array([r.wall_seconds for r in self.reps])

@@ -1,0 +1,29 @@
+"""The waiting list at time zero: generated from sizes and wait ages, or read from a CSV."""
+
+from __future__ import annotations
+
+from ..scenario.backlog_csv import read_backlog_csv
+from ..scenario.schema import Scenario
+from .patient import PRIORITY_RANK
+from .streams import Streams
+
+#: (home site, procedure, priority rank or None to draw it, days already waited)
+BacklogEntry = tuple[str, str, int | None, float]
+
+
+def initial_patients(sc: Scenario, streams: Streams) -> list[BacklogEntry]:
+    """Everyone waiting when the simulation starts, in a fixed order."""
+    out: list[BacklogEntry] = []
+    for site, by_proc in sorted(sc.initial_waiting_list.lists.items()):
+        for proc, entry in sorted(by_proc.items()):
+            if entry.size == 0:
+                continue
+            rng = streams.generator(f"initial/{site}/{proc}/wait_age")
+            ages = entry.wait_age.sample(rng, entry.size)
+            out.extend((site, proc, None, float(a)) for a in ages)
+    if sc.initial_waiting_list.csv is not None:
+        for row in read_backlog_csv(sc.initial_waiting_list.csv):
+            out.append(
+                (row.site, row.procedure, PRIORITY_RANK[row.priority], row.waited_weeks * 7.0)
+            )
+    return out

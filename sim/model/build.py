@@ -1,0 +1,236 @@
+"""Scenario → SimPy objects: one replication of a collaborative, ready to step or run.
+
+``CollaborativeModel(scenario, seed, rep)`` builds the sites' ward beds, theatres and
+waiting lists, the referral and emergency streams, and the processes that book lists,
+take patients off the list and record snapshots. A notebook can ``step()`` it a week at
+a time and look inside; :func:`sim.run.run_replication` runs it to the horizon.
+"""
+
+from __future__ import annotations
+
+import math
+
+import simpy
+
+from ..scenario.schema import WEEKDAYS, Scenario
+from . import records as rec
+from .backlog import initial_patients
+from .beds import WardBeds
+from .calendar import Calendar
+from .elective import ElectivePathway, PatientFactory
+from .emergency import EmergencyDemand
+from .streams import Streams
+from .theatre import SessionSlot, Theatre
+
+WEEK = 7.0
+
+
+class CollaborativeModel:
+    """The sites, patients and processes of one replication of a scenario."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0, rep: int = 0, log_events: bool = False):
+        sc = self.scenario = scenario
+        self.seed = seed
+        self.rep = rep
+        self.env = env = simpy.Environment()
+        self.horizon = sc.horizon
+        self.calendar = Calendar(sc.start_date, sc.horizon)
+        self.streams = streams = Streams(seed, rep)
+        self.recorder = rec.Recorder(log_events)
+        pol = sc.policies
+        self.beds: dict[str, WardBeds] = {
+            sid: WardBeds(
+                env,
+                sid,
+                s.beds.general,
+                s.beds.elective,
+                s.beds.turnaround,
+                pol.ring_fence_elective_beds,
+                pol.electives_use_general_beds,
+            )
+            for sid, s in sc.sites.items()
+            if s.beds is not None
+        }
+        backlog = initial_patients(sc, streams)
+        oldest = max((w for *_, w in backlog), default=0.0)
+        self.elective = ElectivePathway(
+            env, sc, self.calendar, streams, self.beds, self.recorder, oldest_wait=oldest
+        )
+        self.theatres = self._build_theatres()
+        self.emergencies = {
+            sid: EmergencyDemand(
+                env, sid, s.emergency, self.beds[sid], self.calendar, streams, self.recorder
+            )
+            for sid, s in sc.sites.items()
+            if s.emergency is not None
+        }
+        # Patients already waiting, then the processes.
+        pairs = {(s, p) for s, by in sc.initial_waiting_list.lists.items() for p in by}
+        pairs |= {(s, p) for s, p, *_ in backlog}
+        init_factories = {
+            (s, p): PatientFactory(sc, streams, "initial", s, p, self._mix(s, p))
+            for s, p in sorted(pairs)
+        }
+        self.elective.add_initial(init_factories, backlog)
+        for sid, by_proc in sorted(sc.demand.referrals.items()):
+            for pid, line in sorted(by_proc.items()):
+                if line.per_week <= 0:
+                    continue
+                factory = PatientFactory(sc, streams, "referrals", sid, pid, self._mix(sid, pid))
+                rates = self.calendar.daily_rates(
+                    line.per_week / 7.0, sc.demand.weekday_profile, sc.demand.monthly_profile
+                )
+                exp1 = streams.exponentials(f"referrals/{sid}/{pid}/arrivals")
+                env.process(self.elective.referral_process(factory, rates, exp1))
+        for em in self.emergencies.values():
+            env.process(em.process())
+        env.process(self._booking())
+        env.process(self.elective.removal_process())
+        env.process(self._monitor())
+        self.warmed_up = sc.warm_up <= 0
+        self.at_warm_up: dict[str, object] = {}
+        if self.warmed_up:
+            self._mark_warm_up()
+        else:
+            env.timeout(sc.warm_up).callbacks.append(lambda _e: self._mark_warm_up())
+
+    # -- construction --------------------------------------------------------------------
+    def _mix(self, site: str, procedure: str) -> dict[str, float]:
+        sc = self.scenario
+        line = sc.demand.referrals.get(site, {}).get(procedure)
+        entry = sc.initial_waiting_list.lists.get(site, {}).get(procedure)
+        for candidate in (line, entry):
+            if candidate is not None and candidate.priority_mix is not None:
+                return candidate.priority_mix
+        return sc.demand.priority_mix
+
+    def _build_theatres(self) -> list[Theatre]:
+        sc = self.scenario
+        theatres = []
+        for sid, site in sc.sites.items():
+            for tname, spec in site.theatres.items():
+                day = spec.theatre_day or sc.policies.theatre_day
+                for copy in range(spec.count):
+                    name = tname if spec.count == 1 else f"{tname}#{copy + 1}"
+                    slots = [
+                        SessionSlot(
+                            sid,
+                            name,
+                            plan.specialty,
+                            frozenset(WEEKDAYS.index(d) for d in plan.days),
+                            plan.start_offset,
+                            plan.session_length,
+                        )
+                        for plan in spec.sessions
+                    ]
+                    key = f"theatre/{sid}/{name}"
+                    theatres.append(
+                        Theatre(
+                            self.env,
+                            sid,
+                            name,
+                            slots,
+                            self.streams.sampler(f"{key}/late_start", day.late_start),
+                            self.streams.sampler(f"{key}/early_finish", day.early_finish),
+                            day.turnover,
+                            day.overrun_allowed,
+                        )
+                    )
+        return theatres
+
+    # -- processes -----------------------------------------------------------------------
+    def _booking(self):
+        """Each day, finalise the lists of the sessions ``lead_time`` ahead."""
+        env = self.env
+        booking = self.scenario.policies.booking
+        lead = booking.lead_time
+        weekday = self.calendar.weekday
+        for day in range(math.ceil(self.horizon)):
+            t = max(0.0, day - lead)
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            for theatre in self.theatres:
+                for slot in theatre.slots_on(int(weekday[day])):
+                    if day + slot.start >= self.horizon:
+                        continue
+                    wl = self.elective.lists[(slot.site, slot.specialty)]
+                    patients = theatre.book(
+                        slot, wl, self.elective.planning_time, booking.fill_to, booking.lookahead
+                    )
+                    if self.recorder.events is not None:
+                        for p in patients:
+                            self.recorder.log(
+                                env.now, rec.BOOKED, p.pid, slot.site, f"{theatre.name} day {day}"
+                            )
+                    env.process(
+                        theatre.run_session(
+                            day, slot, patients, self.beds.get(slot.site), self.elective
+                        )
+                    )
+
+    def _monitor(self):
+        """Snapshots every ``snapshot_interval``: list sizes, long waiters, beds in use."""
+        env = self.env
+        step = self.scenario.snapshot_interval
+        while env.now <= self.horizon + 1e-9:
+            self._snapshot()
+            yield env.timeout(step)
+
+    def _snapshot(self) -> None:
+        t = self.env.now
+        out = self.recorder.timeseries
+        for site, (waiting, over18, over52) in self.elective.census_counts(t).items():
+            out.append((t, site, "waiting_list", waiting))
+            out.append((t, site, "over_18_weeks", over18))
+            out.append((t, site, "over_52_weeks", over52))
+        for sid, beds in self.beds.items():
+            out.append((t, sid, "general_beds_occupied", beds.general.busy))
+            out.append((t, sid, "elective_beds_occupied", beds.elective.busy))
+            out.append((t, sid, "emergency_queue", len(beds.emergency_queue)))
+
+    def _mark_warm_up(self) -> None:
+        self.warmed_up = True
+        self.recorder.mark_warm_up(self.env.now)
+        self.at_warm_up = {
+            "beds": {sid: (b.general.stats(), b.elective.stats()) for sid, b in self.beds.items()},
+            "pathway_area": self.elective.pathway_area,
+        }
+
+    # -- running -------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+    def step(self, days: float = WEEK) -> None:
+        """Advance the simulation by ``days`` (not beyond the horizon)."""
+        self.run(until=min(self.env.now + days, self.horizon))
+
+    def run(self, until: float | None = None) -> None:
+        """Run to ``until`` days, or to the scenario's horizon."""
+        end = self.horizon if until is None else min(until, self.horizon)
+        if end > self.env.now:
+            self.env.run(until=end)
+
+    def check_conservation(self) -> None:
+        """Every patient accounted for and no bed pool over or under full; raises if not."""
+        self.elective.check_conservation()
+        for em in self.emergencies.values():
+            em.check_conservation()
+        for beds in self.beds.values():
+            for pool in (beds.general, beds.elective):
+                if not 0 <= pool.busy <= pool.capacity:
+                    raise rec.ConservationError(
+                        f"{pool.name}: {pool.busy} beds in use of {pool.capacity}"
+                    )
+
+    def state(self) -> dict[str, dict[str, float]]:
+        """Current state by site, for a quick look from a notebook."""
+        out: dict[str, dict[str, float]] = {}
+        for (sid, spec), wl in self.elective.lists.items():
+            out.setdefault(sid, {})[f"waiting_{spec}"] = len(wl)
+        for sid, beds in self.beds.items():
+            d = out.setdefault(sid, {})
+            d["general_beds_occupied"] = beds.general.busy
+            d["elective_beds_occupied"] = beds.elective.busy
+            d["emergency_queue"] = len(beds.emergency_queue)
+        return out

@@ -1,0 +1,70 @@
+"""Calendar days and time-varying arrival rates.
+
+The clock counts days from the scenario's ``start_date`` at midnight. Arrivals whose
+rate varies by weekday and month are a non-homogeneous Poisson process with a rate
+that is constant within each day; it is generated exactly by spending unit-mean
+exponential draws against the cumulative rate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+
+
+class Calendar:
+    """Weekday, month and ISO week of each simulated day."""
+
+    def __init__(self, start_date: dt.date, horizon_days: float):
+        self.start_date = start_date
+        self.days = math.ceil(horizon_days) + 1
+        dates = [start_date + dt.timedelta(days=d) for d in range(self.days)]
+        self.weekday = np.array([x.weekday() for x in dates], dtype=np.int64)
+        self.month = np.array([x.month for x in dates], dtype=np.int64)
+        self.iso_week = np.array([x.isocalendar()[1] for x in dates], dtype=np.int64)
+
+    def date(self, day: float) -> dt.date:
+        return self.start_date + dt.timedelta(days=int(day))
+
+    def daily_rates(
+        self,
+        per_day: float,
+        weekday_profile: Sequence[float] | None = None,
+        monthly_profile: Sequence[float] | None = None,
+    ) -> np.ndarray:
+        """Rate for each day, with mean-preserving weekday and monthly shapes."""
+        rates = np.full(self.days, float(per_day))
+        if weekday_profile is not None:
+            w = np.asarray(weekday_profile, dtype=float)
+            rates *= (w * 7 / w.sum())[self.weekday]
+        if monthly_profile is not None:
+            m = np.asarray(monthly_profile, dtype=float)
+            rates *= (m * 12 / m.sum())[self.month - 1]
+        return rates
+
+
+def arrival_times(
+    rates: np.ndarray, exp1: Callable[[], float], start: float = 0.0
+) -> Iterator[float]:
+    """Arrival times of a Poisson process whose rate is ``rates[day]`` within each day."""
+    rates = [float(r) for r in rates]  # plain floats are much faster in this loop
+    t = start
+    day = int(t)
+    n = len(rates)
+    while True:
+        e = exp1()
+        while True:
+            if day >= n:
+                return
+            r = rates[day]
+            left = day + 1 - t
+            if r * left > e:
+                t += e / r
+                break
+            e -= r * left
+            day += 1
+            t = float(day)
+        yield t

@@ -1,0 +1,154 @@
+"""Operating theatres: weekly sessions, lists booked ahead, and what happens on the day.
+
+On the day of a session the booked patients arrive in the morning. Each needs a ward
+bed unless they are a day case; with none free the operation is cancelled on the day
+(cause ``no_bed``). The list then starts, possibly late, and may have to stop early.
+Before each case the team checks it can be finished in the time left (plus any allowed
+overrun); if not the patient is cancelled, with cause ``overrun`` when earlier cases
+took longer than planned and ``no_theatre_time`` when late starts and early finishes
+ate the time. Cancelled patients return to the waiting list with their wait unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import simpy
+
+from .patient import BOOKED, Patient
+from .waiting_list import WaitingList
+
+if TYPE_CHECKING:
+    from .beds import BedPool, WardBeds
+    from .elective import ElectivePathway
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSlot:
+    """One recurring session of one theatre."""
+
+    site: str
+    theatre: str
+    specialty: str
+    weekdays: frozenset[int]
+    start: float
+    """Start, in days after midnight."""
+    length: float
+    """Planned length, in days."""
+
+
+class Theatre:
+    """One operating theatre at a site and its sessions."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        site: str,
+        name: str,
+        slots: list[SessionSlot],
+        late_start: Callable[[], float],
+        early_finish: Callable[[], float],
+        turnover: float,
+        overrun_allowed: float,
+    ):
+        self.env = env
+        self.site = site
+        self.name = name
+        self.slots = slots
+        self.late_start = late_start
+        self.early_finish = early_finish
+        self.turnover = turnover
+        self.overrun_allowed = overrun_allowed
+
+    def slots_on(self, weekday: int) -> list[SessionSlot]:
+        return [s for s in self.slots if weekday in s.weekdays]
+
+    def book(
+        self,
+        slot: SessionSlot,
+        waiting_list: WaitingList,
+        planning_time: Callable[[Patient], float],
+        fill_to: float,
+        lookahead: int,
+    ) -> list[Patient]:
+        """Fill a session from the waiting list, in booking order, by planned case times.
+
+        Takes the next patient whose planned time fits the time left; up to ``lookahead``
+        patients who do not fit keep their place on the list.
+        """
+        left = slot.length * fill_to
+        booked: list[Patient] = []
+        skipped: list[tuple] = []
+        while left > 1e-9 and len(skipped) < lookahead:
+            entry = waiting_list.take()
+            if entry is None:
+                break
+            patient = entry[3]
+            need = planning_time(patient) + (self.turnover if booked else 0.0)
+            if need <= left + 1e-9:
+                patient.state = BOOKED
+                booked.append(patient)
+                left -= need
+            else:
+                skipped.append(entry)
+        for entry in skipped:
+            waiting_list.put_back(entry)
+        return booked
+
+    def run_session(
+        self,
+        day: int,
+        slot: SessionSlot,
+        patients: list[Patient],
+        beds: WardBeds | None,
+        pathway: ElectivePathway,
+    ):
+        """SimPy process: one session on ``day`` with its booked ``patients``."""
+        env = self.env
+        t0 = day + slot.start
+        if env.now < t0:
+            yield env.timeout(t0 - env.now)
+        site = self.site
+        planned_end = t0 + slot.length
+        ready: list[tuple[Patient, BedPool | None]] = []
+        for p in patients:
+            if pathway.patient_cancels():
+                pathway.cancel(p, "patient", site)
+                continue
+            if p.day_case:
+                ready.append((p, None))
+                continue
+            pool = beds.admit_elective() if beds is not None else None
+            if pool is None:
+                pathway.cancel(p, "no_bed", site)
+                continue
+            pathway.admitted(p, site)
+            ready.append((p, pool))
+
+        late = self.late_start()
+        early = self.early_finish()
+        if late > 0:
+            yield env.timeout(late)
+        started = env.now
+        stop_by = planned_end - early + self.overrun_allowed
+        planned_so_far = 0.0
+        used = 0.0
+        done = 0
+        for p, pool in ready:
+            if done and self.turnover > 0:
+                yield env.timeout(self.turnover)
+            plan = pathway.planning_time(p)
+            now = env.now
+            if now + plan > stop_by + 1e-9:
+                behind = (now - started) - planned_so_far
+                cause = "overrun" if behind > late + early else "no_theatre_time"
+                pathway.cancel(p, cause, site, pool)
+                continue
+            yield env.timeout(p.duration)
+            used += max(0.0, min(env.now, planned_end) - max(now, t0))
+            planned_so_far += plan + (self.turnover if done else 0.0)
+            done += 1
+            pathway.operated(p, site, pool)
+        pathway.session_done(site, slot.length, used, done)

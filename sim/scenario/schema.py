@@ -1,0 +1,458 @@
+"""What a scenario file may say: sites, theatres, beds, procedures, demand and policies.
+
+This module is data only: frozen pydantic models that a planner's YAML is checked
+against. It knows nothing of the simulation engine. Cross-references (a site's trust,
+a demand line's procedure, a routing target) are checked once the whole scenario has
+been read, and reported all together with the field each one concerns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import Spec
+from .distributions import TimeDist
+from .units import Duration, NonNegativeDuration, PositiveDuration
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Priority = Literal["P1", "P2", "P3", "P4"]
+PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
+Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+Slot = Literal["AM", "PM", "all_day", "evening"]
+Ident = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")]
+
+#: Default start (after midnight) and length of each session slot, in days.
+SLOT_DEFAULTS: dict[str, tuple[float, float]] = {
+    "AM": (8 / 24, 4 / 24),
+    "PM": (13 / 24, 4 / 24),
+    "all_day": (8 / 24, 8 / 24),
+    "evening": (17.5 / 24, 4 / 24),
+}
+
+
+def _profile(length: int, what: str):
+    def check(values: list[float] | None) -> list[float] | None:
+        if values is None:
+            return None
+        if len(values) != length:
+            raise ValueError(f"{what} needs exactly {length} numbers, got {len(values)}")
+        if any(v < 0 for v in values):
+            raise ValueError(f"{what} cannot contain negative numbers")
+        if sum(values) <= 0:
+            raise ValueError(f"{what} cannot be all zeros")
+        return values
+
+    return check
+
+
+def _check_mix(mix: dict[str, float] | None) -> dict[str, float] | None:
+    if mix is None:
+        return None
+    total = sum(mix.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(
+            "the priority mix must add up to 1 (100%), but "
+            f"{' + '.join(f'{v:g}' for v in mix.values())} = {total:g}"
+        )
+    return mix
+
+
+class Location(Spec):
+    """Where a site is, for travel distances (decimal degrees)."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Trust(Spec):
+    """An NHS trust: the organisation sites belong to."""
+
+    name: str
+
+
+class SessionPlan(Spec):
+    """Recurring theatre sessions: which weekdays, which slot, which specialty."""
+
+    days: list[Weekday] = Field(min_length=1)
+    slot: Slot = "all_day"
+    specialty: Ident
+    start: Duration | None = None
+    """Time after midnight the session starts (default by slot: AM 08:00, PM 13:00, ...)."""
+    length: PositiveDuration | None = None
+    """Session length (default by slot: 4 hours, all-day 8 hours)."""
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _one_day(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+    @property
+    def start_offset(self) -> float:
+        return SLOT_DEFAULTS[self.slot][0] if self.start is None else self.start
+
+    @property
+    def session_length(self) -> float:
+        return SLOT_DEFAULTS[self.slot][1] if self.length is None else self.length
+
+    @model_validator(mode="after")
+    def _within_a_day(self) -> SessionPlan:
+        if self.session_length > 1.0:
+            raise ValueError("a session cannot be longer than a day (24 hours)")
+        if self.start is not None and not 0 <= self.start < 1.0:
+            raise ValueError("a session's start must be a time of day between 0 min and 24 hours")
+        if self.start_offset + self.session_length > 1.0 + 1e-9:
+            raise ValueError("this session would run past midnight: start it earlier or shorten it")
+        return self
+
+
+class TheatreDay(Spec):
+    """Time lost on the day: late starts and early finishes (NHSI 2019)."""
+
+    late_start: TimeDist = Field(default="0 min", validate_default=True)
+    early_finish: TimeDist = Field(default="0 min", validate_default=True)
+    turnover: NonNegativeDuration = 0.0
+    """Time to turn the theatre round between two cases."""
+    overrun_allowed: NonNegativeDuration = 0.0
+    """A case still starts if it is expected to finish this long after the session's end."""
+
+
+class Theatre(Spec):
+    """A theatre (or ``count`` identical theatres) and its weekly session plan."""
+
+    count: int = Field(default=1, ge=1)
+    sessions: list[SessionPlan] = Field(min_length=1)
+    theatre_day: TheatreDay | None = None
+    """On-the-day losses for this theatre; the scenario's ``policies.theatre_day`` if omitted."""
+
+
+class DelayedDischarge(Spec):
+    """Patients medically fit to leave but waiting for care elsewhere keep their bed longer."""
+
+    probability: Probability
+    extra: TimeDist
+
+
+class Beds(Spec):
+    """Ward beds at a site: general beds (shared with emergencies) and ring-fenced elective beds."""
+
+    general: int = Field(default=0, ge=0)
+    elective: int = Field(default=0, ge=0)
+    """Beds kept for elective surgery: emergencies never use them while they are ring-fenced."""
+    turnaround: NonNegativeDuration = 0.0
+    """A bed is unavailable for this long after each discharge (cleaning, making up)."""
+
+    @model_validator(mode="after")
+    def _some_beds(self) -> Beds:
+        if self.general + self.elective <= 0:
+            raise ValueError("a site's beds must include at least one general or elective bed")
+        return self
+
+
+class Emergency(Spec):
+    """Emergency admissions at a site, competing for its general beds."""
+
+    admissions_per_day: float = Field(gt=0)
+    weekday_profile: list[float] | None = None
+    """Relative admissions Mon..Sun (7 numbers); scaled so the weekly mean stays as given."""
+    monthly_profile: list[float] | None = None
+    """Relative admissions Jan..Dec (12 numbers), e.g. a winter uplift; mean-preserving."""
+    length_of_stay: TimeDist
+    delayed_discharge: DelayedDischarge | None = None
+    when_full: Literal["queue", "divert"] = "queue"
+    """No free bed: wait for one (in the emergency department) or go to another hospital."""
+
+    _weekday = field_validator("weekday_profile")(_profile(7, "weekday_profile"))
+    _monthly = field_validator("monthly_profile")(_profile(12, "monthly_profile"))
+
+
+class Site(Spec):
+    """A hospital site: its trust, location, theatres, beds and emergency demand."""
+
+    name: str | None = None
+    trust: Ident
+    location: Location | None = None
+    theatres: dict[Ident, Theatre] = Field(default_factory=dict)
+    beds: Beds | None = None
+    emergency: Emergency | None = None
+
+    def specialties(self) -> set[str]:
+        return {plan.specialty for t in self.theatres.values() for plan in t.sessions}
+
+
+class Procedure(Spec):
+    """An operation: its specialty, theatre time, length of stay and day-case rate."""
+
+    name: str | None = None
+    specialty: Ident
+    duration: TimeDist
+    """Time in theatre for one case."""
+    planned_duration: PositiveDuration | None = None
+    """Time allowed when filling a list (default: the mean of ``duration``)."""
+    length_of_stay: TimeDist
+    day_case_probability: Probability = 0.0
+    complexity: Literal["routine", "complex"] = "routine"
+    delayed_discharge: DelayedDischarge | None = None
+
+    @property
+    def planning_time(self) -> float:
+        return self.duration.mean if self.planned_duration is None else self.planned_duration
+
+
+class DemandLine(Spec):
+    """Referrals for one procedure at one site."""
+
+    per_week: float = Field(ge=0)
+    priority_mix: dict[Priority, Probability] | None = None
+
+    _mix = field_validator("priority_mix")(_check_mix)
+
+
+def _line_shorthand(v: object) -> object:
+    return {"per_week": v} if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+
+class Demand(Spec):
+    """Elective referrals: per site and procedure, with a priority mix and profiles."""
+
+    priority_mix: dict[Priority, Probability] = Field(default_factory=lambda: {"P4": 1.0})
+    weekday_profile: list[float] = Field(default_factory=lambda: [1, 1, 1, 1, 1, 0, 0])
+    monthly_profile: list[float] | None = None
+    referrals: dict[Ident, dict[Ident, DemandLine]] = Field(default_factory=dict)
+    """``site -> procedure -> {per_week: ...}`` (a bare number means per week)."""
+    removal_per_year: Probability = 0.0
+    """Chance that a patient leaves the list untreated within a year of waiting (validation)."""
+    patient_cancellation_probability: Probability = 0.0
+    """Chance a booked patient cancels on the day (unfit, did not attend)."""
+
+    _mix = field_validator("priority_mix")(_check_mix)
+    _weekday = field_validator("weekday_profile")(_profile(7, "weekday_profile"))
+    _monthly = field_validator("monthly_profile")(_profile(12, "monthly_profile"))
+
+    @field_validator("referrals", mode="before")
+    @classmethod
+    def _bare_numbers(cls, v: object) -> object:
+        if isinstance(v, dict):
+            return {
+                site: (
+                    {p: _line_shorthand(x) for p, x in procs.items()}
+                    if isinstance(procs, dict)
+                    else procs
+                )
+                for site, procs in v.items()
+            }
+        return v
+
+
+class InitialListEntry(Spec):
+    """Patients already waiting at the start: how many and how long they have waited."""
+
+    size: int = Field(ge=0)
+    wait_age: TimeDist
+    priority_mix: dict[Priority, Probability] | None = None
+
+    _mix = field_validator("priority_mix")(_check_mix)
+
+
+class InitialList(Spec):
+    """The waiting list at time zero: sizes and wait ages per site and procedure, or a CSV."""
+
+    lists: dict[Ident, dict[Ident, InitialListEntry]] = Field(default_factory=dict)
+    csv: str | None = None
+    """A CSV with columns ``site, procedure, priority, waited_weeks`` (one row per patient)."""
+
+
+class RoutingRule(Spec):
+    """Send matching referrals to other sites for treatment (e.g. to an elective hub)."""
+
+    procedures: list[Ident] | None = None
+    complexity: list[Literal["routine", "complex"]] | None = None
+    specialty: Ident | None = None
+    from_trusts: list[Ident] | None = None
+    from_sites: list[Ident] | None = None
+    to: list[Ident] = Field(min_length=1)
+    choose: Literal["nearest", "shortest_list"] = "nearest"
+    """With several target sites: the nearest to the patient's home site, or the shortest list."""
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one_site(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+
+class Booking(Spec):
+    """How theatre lists are filled from the waiting list."""
+
+    order: Literal["priority_then_wait", "longest_wait"] = "priority_then_wait"
+    lead_time: NonNegativeDuration = 7.0
+    """Lists are finalised this long before the day of surgery."""
+    fill_to: float = Field(default=1.0, gt=0.0, le=1.5)
+    """Book cases until their planned times fill this share of the session."""
+    lookahead: int = Field(default=20, ge=1, le=1000)
+    """How far down the list to look for a case that fits the time left on a list."""
+
+
+class Policies(Spec):
+    """How the collaborative runs: routing to hubs, ring-fencing, booking, cancellations."""
+
+    routing: list[RoutingRule] = Field(default_factory=list)
+    ring_fence_elective_beds: bool = True
+    electives_use_general_beds: bool = True
+    booking: Booking = Field(default_factory=Booking)
+    theatre_day: TheatreDay = Field(default_factory=TheatreDay)
+    on_cancellation: Literal["return_to_list", "rebook_first"] = "return_to_list"
+    """A patient cancelled on the day rejoins the list in the usual order, or goes first."""
+
+
+class Scenario(Spec):
+    """A whole collaborative scenario: what exists, what arrives, and how it is run."""
+
+    name: str
+    description: str = ""
+    start_date: dt.date = dt.date(2025, 4, 1)
+    horizon: PositiveDuration
+    warm_up: NonNegativeDuration = 0.0
+    """Time simulated before any KPI is counted."""
+    snapshot_interval: PositiveDuration = 7.0
+    trusts: dict[Ident, Trust] = Field(min_length=1)
+    sites: dict[Ident, Site] = Field(min_length=1)
+    procedures: dict[Ident, Procedure] = Field(default_factory=dict)
+    demand: Demand = Field(default_factory=Demand)
+    initial_waiting_list: InitialList = Field(default_factory=InitialList)
+    policies: Policies = Field(default_factory=Policies)
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        problems = reference_problems(self)
+        if problems:
+            raise ScenarioReferenceError(problems)
+        return self
+
+    # -- helpers the model build uses -------------------------------------------------
+    def treating_sites(self, site: str, procedure: str) -> tuple[list[str], str]:
+        """Sites that may treat a referral from ``site`` for ``procedure``, and how to choose."""
+        proc = self.procedures[procedure]
+        trust = self.sites[site].trust
+        for rule in self.policies.routing:
+            if rule_matches(rule, site, trust, procedure, proc):
+                return list(rule.to), rule.choose
+        return [site], "nearest"
+
+
+def rule_matches(rule: RoutingRule, site: str, trust: str, procedure: str, proc: Procedure) -> bool:
+    """Whether a routing rule applies to a referral."""
+    return (
+        (rule.procedures is None or procedure in rule.procedures)
+        and (rule.complexity is None or proc.complexity in rule.complexity)
+        and (rule.specialty is None or proc.specialty == rule.specialty)
+        and (rule.from_trusts is None or trust in rule.from_trusts)
+        and (rule.from_sites is None or site in rule.from_sites)
+    )
+
+
+class ScenarioReferenceError(Exception):
+    """Names that do not refer to anything, or plans that cannot work, found after reading.
+
+    Deliberately not a ``ValueError``, so pydantic passes it through untouched and the
+    loader can place each problem at its own line.
+    """
+
+    def __init__(self, problems: list[tuple[tuple, str]]):
+        self.problems = problems
+        super().__init__(
+            "; ".join(f"{'.'.join(str(p) for p in loc)}: {msg}" for loc, msg in problems)
+        )
+
+
+def _unknown(kind: str, name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    listing = ", ".join(sorted(known)) or "none defined"
+    return f"unknown {kind} '{name}'{hint} (known {kind}s: {listing})"
+
+
+def reference_problems(sc: Scenario) -> list[tuple[tuple, str]]:
+    """Every cross-reference and capacity problem in a scenario, with its field path."""
+    out: list[tuple[tuple, str]] = []
+    trusts, sites, procs = list(sc.trusts), list(sc.sites), list(sc.procedures)
+    if sc.warm_up >= sc.horizon:
+        out.append((("warm_up",), "the warm-up must be shorter than the horizon"))
+    for sid, site in sc.sites.items():
+        if site.trust not in sc.trusts:
+            out.append((("sites", sid, "trust"), _unknown("trust", site.trust, trusts)))
+        if site.emergency is not None and site.beds is None:
+            out.append(
+                (
+                    ("sites", sid, "emergency"),
+                    "emergency admissions need beds: add 'beds' to this site",
+                )
+            )
+    for sid, by_proc in sc.demand.referrals.items():
+        if sid not in sc.sites:
+            out.append((("demand", "referrals", sid), _unknown("site", sid, sites)))
+            continue
+        for pid in by_proc:
+            if pid not in sc.procedures:
+                out.append((("demand", "referrals", sid, pid), _unknown("procedure", pid, procs)))
+    for sid, by_proc in sc.initial_waiting_list.lists.items():
+        if sid not in sc.sites:
+            out.append((("initial_waiting_list", "lists", sid), _unknown("site", sid, sites)))
+            continue
+        for pid in by_proc:
+            if pid not in sc.procedures:
+                loc = ("initial_waiting_list", "lists", sid, pid)
+                out.append((loc, _unknown("procedure", pid, procs)))
+    for i, rule in enumerate(sc.policies.routing):
+        base = ("policies", "routing", i)
+        for field, kind, known in (
+            ("to", "site", sc.sites),
+            ("from_sites", "site", sc.sites),
+            ("from_trusts", "trust", sc.trusts),
+            ("procedures", "procedure", sc.procedures),
+        ):
+            for j, name in enumerate(getattr(rule, field) or []):
+                if name not in known:
+                    out.append(((*base, field, j), _unknown(kind, name, list(known))))
+        if rule.choose == "nearest" and len(rule.to) > 1:
+            for name in rule.to:
+                if name in sc.sites and sc.sites[name].location is None:
+                    out.append(
+                        ((*base, "to"), f"choosing the nearest site needs a location for '{name}'")
+                    )
+    if out:
+        return out
+    # Every referral must be routable to a site with theatre sessions for its specialty
+    # and with beds if it is not always a day case.
+    referred = {
+        (s, p): ("demand", "referrals", s, p) for s, by in sc.demand.referrals.items() for p in by
+    }
+    backlog = {
+        (s, p): ("initial_waiting_list", "lists", s, p)
+        for s, by in sc.initial_waiting_list.lists.items()
+        for p in by
+    }
+    for (sid, pid), where in sorted({**backlog, **referred}.items()):
+        proc = sc.procedures[pid]
+        targets, _ = sc.treating_sites(sid, pid)
+        for target in targets:
+            tsite = sc.sites[target]
+            if proc.specialty not in tsite.specialties():
+                out.append(
+                    (
+                        where,
+                        f"{pid} ({proc.specialty}) from {sid} is treated at {target}, "
+                        f"but {target} has no theatre sessions for {proc.specialty}",
+                    )
+                )
+            elif proc.day_case_probability < 1.0 and tsite.beds is None:
+                out.append(
+                    (
+                        ("sites", target, "beds"),
+                        f"{target} operates on {pid} inpatients but has no beds",
+                    )
+                )
+    return out

@@ -1,0 +1,108 @@
+"""Durations with units, as planners write them: ``95 min``, ``3 days``, ``18 weeks``.
+
+The simulation clock counts **days** (a float), so every duration in a scenario is
+converted to days when the file is read. A bare number is refused: ``3`` could mean
+minutes, hours or days, and guessing would silently change the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+
+#: How many days one of each unit is.
+UNIT_DAYS: dict[str, float] = {
+    "min": 1 / 1440,
+    "minute": 1 / 1440,
+    "minutes": 1 / 1440,
+    "mins": 1 / 1440,
+    "h": 1 / 24,
+    "hour": 1 / 24,
+    "hours": 1 / 24,
+    "hr": 1 / 24,
+    "hrs": 1 / 24,
+    "day": 1.0,
+    "days": 1.0,
+    "d": 1.0,
+    "week": 7.0,
+    "weeks": 7.0,
+    "wk": 7.0,
+    "wks": 7.0,
+    "w": 7.0,
+    "year": 365.0,
+    "years": 365.0,
+}
+
+_DURATION_RE = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*([A-Za-z]+)\s*$")
+DURATION_PATTERN = (
+    r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*"
+    r"(min|mins|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|years?)\s*$"
+)
+
+
+def parse_duration(value: object) -> float:
+    """Convert ``"95 min"`` / ``"3 days"`` / ``"18 weeks"`` to days."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration with a unit such as '3 days', got {value!r}")
+    if isinstance(value, int | float):
+        raise ValueError(
+            f"a duration needs a unit: write e.g. '{value} days' or '{value} min', not {value!r}"
+        )
+    if not isinstance(value, str):
+        raise ValueError(f"expected a duration such as '95 min' or '3 days', got {value!r}")
+    match = _DURATION_RE.match(value)
+    if not match:
+        raise ValueError(
+            "expected a duration such as '95 min', '4 hours', '3 days' or '18 weeks', "
+            f"got {value!r}"
+        )
+    number, unit = match.groups()
+    factor = UNIT_DAYS.get(unit.lower())
+    if factor is None:
+        raise ValueError(f"unknown time unit {unit!r} in {value!r}; use min, hours, days or weeks")
+    return float(number) * factor
+
+
+def format_duration(days: float) -> str:
+    """Render days back in the most readable unit (used when saving a resolved scenario)."""
+    minutes = days * 1440
+    if abs(minutes - round(minutes)) < 1e-6 and minutes < 24 * 60 and minutes % 60:
+        return f"{round(minutes)} min"
+    hours = days * 24
+    if abs(hours - round(hours)) < 1e-6 and hours < 24:
+        return f"{round(hours)} hours"
+    weeks = days / 7
+    if days >= 7 and abs(weeks - round(weeks)) < 1e-9:
+        return f"{round(weeks)} weeks"
+    return f"{days!r} days"
+
+
+_DURATION_SCHEMA = {"type": "string", "pattern": DURATION_PATTERN, "examples": ["95 min", "3 days"]}
+
+#: A duration read from YAML, held in days.
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(_DURATION_SCHEMA),
+]
+
+
+def _non_negative(days: float) -> float:
+    if days < 0:
+        raise ValueError(f"a duration cannot be negative (got {format_duration(days)})")
+    return days
+
+
+def _positive(days: float) -> float:
+    if days <= 0:
+        raise ValueError("a duration must be longer than zero")
+    return days
+
+
+#: A duration of zero or more.
+NonNegativeDuration = Annotated[Duration, AfterValidator(_non_negative)]
+#: A duration longer than zero.
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
