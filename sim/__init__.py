@@ -17,6 +17,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
+from .experiment.compare import Comparison, compare
 from .experiment.replications import run
 from .experiment.results import ReplicationError, ReplicationFailure, Results
 from .metrics import KPI_INFO, KPI_NAMES
@@ -40,6 +41,8 @@ __all__ = [
     "ReplicationResult",
     # experiments
     "run",
+    "compare",
+    "Comparison",
     "Results",
     "ReplicationError",
     "ReplicationFailure",

@@ -162,6 +162,95 @@ def run(
         raise Exit(1)
 
 
+HEADLINE_KPIS = (
+    "operations",
+    "waiting_list_end",
+    "median_wait_weeks",
+    "p92_wait_weeks",
+    "pct_within_18_weeks",
+    "over_52_weeks_end",
+    "cancellations_on_the_day",
+    "cancellations_no_bed",
+    "cancellation_rate_pct",
+    "theatre_utilisation",
+    "ward_occupancy",
+    "emergency_bed_wait_hours",
+)
+
+
+def comparison_table(cmp, site: str = "") -> Table:
+    """Baseline mean, each scenario's paired difference with its 95% CI (* = excludes 0)."""
+    diffs = cmp.differences()
+    table = Table(
+        title=f"Paired differences against '{cmp.baseline.name}' "
+        f"({len(cmp.baseline.reps)} replications, same seeds)",
+        title_justify="left",
+    )
+    table.add_column("KPI")
+    table.add_column("baseline", justify="right")
+    for name in cmp.names[1:]:
+        table.add_column(f"{name}: difference (95% CI)", justify="right")
+    for kpi in HEADLINE_KPIS:
+        sel = diffs[(diffs.kpi == kpi) & (diffs.site == site)]
+        if sel.empty:
+            continue
+        cells = []
+        for name in cmp.names[1:]:
+            r = sel[sel.scenario == name]
+            if r.empty:
+                cells.append("–")
+                continue
+            r = r.iloc[0]
+            star = " *" if r.excludes_zero else ""
+            cells.append(
+                f"{_fmt(r.diff_mean)} ({_fmt(r.diff_ci_low)} – {_fmt(r.diff_ci_high)}){star}"
+            )
+        table.add_row(kpi, _fmt(sel.iloc[0].baseline_mean), *cells)
+    table.caption = "* the 95% interval of the difference excludes 0"
+    return table
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Two or more scenario files; the first is the baseline.")
+    ],
+    reps: Annotated[
+        int, typer.Option("--reps", "-n", min=2, help="Replications per scenario.")
+    ] = 10,
+    seed: Annotated[int, typer.Option(help="Experiment seed (shared by all scenarios).")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers.")] = 1,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace results in the output folder.")] = False,
+    plots: Annotated[bool, typer.Option(help="Save PNG plots.")] = True,
+) -> None:
+    """Run scenarios on the same seeds and report paired differences against the first."""
+    from .experiment.compare import compare as run_compare
+    from .experiment.output import OutputFolderError, atomic_write_csv, prepare_folder
+
+    if len(scenarios) < 2:
+        _fail("compare needs at least two scenario files")
+    loaded = [_load(p) for p in scenarios]
+    stems = [p.stem for p in scenarios]
+    if len(set(stems)) != len(stems):
+        _fail(
+            "the scenario files must have different names "
+            "(their results go in folders named after them)"
+        )
+    folder = out_dir or Path("results") / "compare"
+    try:
+        prepare_folder(folder, overwrite)
+    except OutputFolderError as exc:
+        _fail(str(exc))
+    cmp = run_compare(loaded, reps=reps, seed=seed, n_jobs=jobs, progress=True)
+    out.print(comparison_table(cmp))
+    for stem, res in zip(stems, cmp.results, strict=True):
+        res.save(str(folder / stem), overwrite=True, plots=plots)
+    cols = ["scenario", "kpi", "site", "diff_mean", "diff_ci_low", "diff_ci_high"]
+    atomic_write_csv(folder / "comparison.csv", cmp.differences()[cols])
+    out.print(f"saved each scenario's results and comparison.csv to {folder}/")
+
+
 @app.command()
 def rerun(
     scenario: ScenarioArg,

@@ -36,7 +36,7 @@ class CollaborativeModel:
         self.horizon = sc.horizon
         self.calendar = Calendar(sc.start_date, sc.horizon)
         self.streams = streams = Streams(seed, rep)
-        self.recorder = rec.Recorder(log_events)
+        self.recorder = rec.Recorder(log_events, sc.warm_up)
         pol = sc.policies
         self.beds: dict[str, WardBeds] = {
             sid: WardBeds(

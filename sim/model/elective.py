@@ -177,7 +177,7 @@ class ElectivePathway:
         self.referred_total += 1
         if count:
             self.recorder.count[("referrals", p.home)] += 1
-        self.recorder.log(self.env.now, rec.REFERRED, p.pid, p.home, p.site)
+        self.recorder.log(self.env.now, rec.REFERRED, p.pid, p.home, p.procedure)
         self.list_for(p).add(p)
         if self._removal_rate > 0:
             leave = self.env.now + self._u_removal() / self._removal_rate

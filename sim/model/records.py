@@ -29,7 +29,7 @@ CANCELLATION_CAUSES = (*HOSPITAL_CAUSES, "patient")
 class Recorder:
     """Counters by (name, site) and optional patient-level log for one replication."""
 
-    def __init__(self, log_events: bool):
+    def __init__(self, log_events: bool, warm_up: float = 0.0):
         self.count: defaultdict[tuple[str, str], float] = defaultdict(float)
         """Running totals since time 0, keyed by (counter name, site)."""
         self.at_warm_up: dict[tuple[str, str], float] = {}
@@ -40,7 +40,8 @@ class Recorder:
         """(home site, treating site, priority rank, wait in days, time) per operation."""
         self.timeseries: list[tuple[float, str, str, float]] = []
         """(time, site, measure, value) snapshots."""
-        self.warm_up = 0.0
+        self.warm_up = warm_up
+        """End of the warm-up: operations before it are not recorded in :attr:`treated`."""
 
     def log(self, t: float, event: str, pid: int, site: str, detail: str = "") -> None:
         if self.events is not None:

@@ -423,6 +423,21 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple, str]]:
                     out.append(
                         ((*base, "to"), f"choosing the nearest site needs a location for '{name}'")
                     )
+    specialties = {p.specialty for p in sc.procedures.values()}
+    for sid, site in sc.sites.items():
+        for tname, theatre in site.theatres.items():
+            for j, plan in enumerate(theatre.sessions):
+                if plan.specialty not in specialties:
+                    close = difflib.get_close_matches(plan.specialty, sorted(specialties), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    out.append(
+                        (
+                            ("sites", sid, "theatres", tname, "sessions", j, "specialty"),
+                            f"no procedure has the specialty '{plan.specialty}', so these sessions "
+                            f"would always be empty{hint} (procedures' specialties: "
+                            f"{', '.join(sorted(specialties)) or 'none'})",
+                        )
+                    )
     if out:
         return out
     # Every referral must be routable to a site with theatre sessions for its specialty
