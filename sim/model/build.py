@@ -155,7 +155,12 @@ class CollaborativeModel:
                         continue
                     wl = self.elective.lists[(slot.site, slot.specialty)]
                     patients = theatre.book(
-                        slot, wl, self.elective.planning_time, booking.fill_to, booking.lookahead
+                        slot,
+                        wl,
+                        self.elective.planning_time,
+                        booking.fill_to,
+                        booking.lookahead,
+                        self.elective.shortest_case[slot.specialty],
                     )
                     if self.recorder.events is not None:
                         for p in patients:

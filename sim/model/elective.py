@@ -109,6 +109,11 @@ class ElectivePathway:
         self._next_pid = 0
         self._planning = {pid: p.planning_time for pid, p in sc.procedures.items()}
         self._specialty = {pid: p.specialty for pid, p in sc.procedures.items()}
+        self.shortest_case: dict[str, float] = {}
+        """Shortest planned case time of each specialty (booking stops below it)."""
+        for p in sc.procedures.values():
+            t = self.shortest_case.get(p.specialty, p.planning_time)
+            self.shortest_case[p.specialty] = min(t, p.planning_time)
         self._rebook_first = sc.policies.on_cancellation == "rebook_first"
         self._patient_cancel_p = sc.demand.patient_cancellation_probability
         self._u_patient_cancel = streams.uniforms("on_the_day/patient_cancellation")

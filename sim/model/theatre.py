@@ -72,16 +72,20 @@ class Theatre:
         planning_time: Callable[[Patient], float],
         fill_to: float,
         lookahead: int,
+        shortest_case: float = 0.0,
     ) -> list[Patient]:
         """Fill a session from the waiting list, in booking order, by planned case times.
 
         Takes the next patient whose planned time fits the time left; up to ``lookahead``
-        patients who do not fit keep their place on the list.
+        patients who do not fit keep their place on the list. Stops once not even the
+        ``shortest_case`` of this specialty would fit.
         """
         left = slot.length * fill_to
         booked: list[Patient] = []
         skipped: list[tuple] = []
-        while left > 1e-9 and len(skipped) < lookahead:
+        while len(skipped) < lookahead:
+            if left + 1e-9 < shortest_case + (self.turnover if booked else 0.0):
+                break
             entry = waiting_list.take()
             if entry is None:
                 break

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Set up and run hubsim with nothing but Python 3.11+: ``python3 tasks.py demo|test``.
+
+Creates ``.venv`` beside this file when it is missing, installs hubsim into it, then
+
+- ``demo``: compares the Black Country status quo with the two-hubs plan (20 replications
+  on 2 workers), prints the paired differences and writes results and plots to
+  ``results/demo/``;
+- ``test``: checks style with ruff and runs the test suite.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def sh(*args: str | os.PathLike[str]) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
+
+
+def ensure_venv(extras: str) -> None:
+    if not PY.exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+        sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    sh(PY, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]" if extras else ".")
+
+
+def demo() -> None:
+    ensure_venv("")
+    sh(
+        PY, "-m", "sim", "compare",
+        "scenarios/black_country_ortho.yaml", "scenarios/black_country_ortho_hubs.yaml",
+        "--reps", "20", "--jobs", "2", "--seed", "1", "--out", "results/demo", "--overwrite",
+    )  # fmt: skip
+
+
+def test() -> None:
+    ensure_venv("dev")
+    sh(PY, "-m", "ruff", "check", "sim", "tests", "benchmarks", "tasks.py")
+    sh(PY, "-m", "pytest", "-q")
+
+
+TASKS = {"demo": demo, "test": test}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in TASKS:
+        sys.exit(f"usage: python3 tasks.py {{{'|'.join(TASKS)}}}")
+    try:
+        TASKS[sys.argv[1]]()
+    except subprocess.CalledProcessError as exc:
+        sys.exit(exc.returncode)
