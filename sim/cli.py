@@ -18,6 +18,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
+from rich.text import Text  # noqa: E402
 
 app = typer.Typer(
     add_completion=False,
@@ -31,14 +32,14 @@ err = Console(stderr=True)
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 
 
-class Exit(Exception):
-    def __init__(self, code: int):
-        self.code = code
+def _say(label: str, message: str) -> None:
+    """Print ``label: message`` to stderr; the message is plain text, never markup."""
+    err.print(Text(f"{label}: ", style="bold red") + Text(message), highlight=False, soft_wrap=True)
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise Exit(code)
+    _say("error", message)
+    raise typer.Exit(code)
 
 
 def _load(path: Path):
@@ -146,20 +147,20 @@ def run(
         )
     except ReplicationError as exc:
         for f in exc.failures:
-            err.print(f"[bold red]failed:[/] {f.describe()}", highlight=False)
+            _say("failed", f.describe())
         err.print(
             f"reproduce one alone with: hubsim rerun {scenario} --seed {seed} --rep "
             f"{exc.failures[0].rep}",
             highlight=False,
         )
-        raise Exit(1) from None
+        raise typer.Exit(1) from None
     out.print(kpi_table(res.summary, "", f"{sc.name}: {len(res.reps)} replications, seed {seed}"))
     files = res.save(str(folder), overwrite=True, plots=plots)
     out.print(f"saved {len(files)} files to {folder}/")
     if res.failures:
         for f in res.failures:
-            err.print(f"[bold red]failed:[/] {f.describe()}", highlight=False)
-        raise Exit(1)
+            _say("failed", f.describe())
+        raise typer.Exit(1)
 
 
 HEADLINE_KPIS = (
@@ -269,32 +270,22 @@ def rerun(
 
 
 def main() -> None:
-    """Entry point of the ``hubsim`` console script."""
+    """Entry point of the ``hubsim`` console script.
+
+    Usage mistakes are reported by typer (exit 2); scenario mistakes by ``_fail`` (exit 2);
+    anything else is an internal error: one line, no traceback unless ``HUBSIM_DEBUG=1``.
+    """
     try:
-        app(standalone_mode=False)
-    except Exit as exc:
-        sys.exit(exc.code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
+        app()
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for planners
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
         if os.environ.get("HUBSIM_DEBUG"):
             raise
-        err.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-            "This is a bug in hubsim, not in your scenario. Run again with HUBSIM_DEBUG=1 "
-            "to see the details, and report them.",
-            highlight=False,
+        _say(
+            "internal error",
+            f"{type(exc).__name__}: {exc}\nThis is a bug in hubsim, not in your scenario. Run "
+            "again with HUBSIM_DEBUG=1 to see the details, and report them.",
         )
         sys.exit(1)
-    sys.exit(0)

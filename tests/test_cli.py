@@ -283,17 +283,9 @@ def test_rerun_bad_scenario(work: Path) -> None:
 
 
 # ----------------------------------------------------------------------------
-# Known bugs
+# Usage errors and messages that must be printed verbatim
 # ----------------------------------------------------------------------------
 
-CLICK_BUG = (
-    "BUG: sim/cli.py main() handles ClickException with `import click`, but click is not "
-    "installed (typer 0.29 vendors it as typer._click), so every usage error ends in "
-    "ModuleNotFoundError with two tracebacks and exit 1"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=CLICK_BUG)
 @pytest.mark.parametrize(
     "args",
     [
@@ -309,11 +301,6 @@ def test_usage_errors_exit_2_without_traceback(work: Path, args: list[str]) -> N
     assert res.returncode == 2, res.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cli._fail prints the message as rich markup; a key such as '[/b]' in the "
-    "file raises rich.errors.MarkupError (then the click bug above): traceback, exit 1",
-)
 def test_message_with_square_brackets_is_printed_verbatim(work: Path) -> None:
     text = TINY.replace("    beds:\n", '    "[/b]": 1\n    beds:\n')
     (work / "bad.yaml").write_text(text, encoding="utf-8")
@@ -323,11 +310,6 @@ def test_message_with_square_brackets_is_printed_verbatim(work: Path) -> None:
     assert "'[/b]'" in res.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cli._fail prints the message as rich markup, so '[x]' in a file name is "
-    "swallowed: `hubsim validate 'plan[x].yaml'` reports 'plan.yaml, line 7, ...'",
-)
 def test_file_name_with_square_brackets_is_named_correctly(work: Path) -> None:
     (work / "plan[x].yaml").write_text(TINY.replace("    beds:\n", "    bedz:\n"), encoding="utf-8")
     res = hubsim("validate", "plan[x].yaml", cwd=work)

@@ -774,7 +774,7 @@ def test_misspelt_top_level_key(reject: Callable[..., ScenarioError]) -> None:
 
 
 # ----------------------------------------------------------------------------
-# Accepted although they should not be: real gaps in validation
+# Mistakes pydantic alone would let through (found as gaps, now rejected)
 # ----------------------------------------------------------------------------
 
 GAPS = [
@@ -782,69 +782,36 @@ GAPS = [
         (("general: 20", "general: yes"),),
         "sites.site_a.beds.general",
         id="yes as a bed count",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="GAP: `general: yes` is read as true and silently becomes 1 bed "
-            "(pydantic lax bool->int); should say 'expected a whole number, got true'",
-        ),
     ),
     pytest.param(
         (("count: 1", "count: true"),),
         "sites.site_a.theatres.th1.count",
         id="true as a theatre count",
-        marks=pytest.mark.xfail(
-            strict=True, reason="GAP: `count: true` is silently 1 theatre (bool->int)"
-        ),
     ),
     pytest.param(
         ((DURATION, "duration: 0 min"),),
         "procedures.hip.duration",
         id="zero-length operation",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="GAP: a procedure `duration: 0 min` (a typo: no operation takes no time) "
-            "is accepted; the run then reports theatre_utilisation 0.0",
-        ),
     ),
     pytest.param(
         ((SESSION, SESSION + "\n          - {days: [Mon], slot: AM, specialty: ortho}"),),
         "sites.site_a.theatres.th1.sessions",
         id="overlapping sessions in one theatre",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="GAP: one theatre (count 1) with an all_day and an AM session on Monday "
-            "is accepted and simulated as two lists at once (sessions KPI 54 instead of 36)",
-        ),
     ),
     pytest.param(
         (("general: 20\n      elective: 5", "general: 0\n      elective: 5"),),
         "sites.site_a.emergency",
         id="emergencies with only ring-fenced beds",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="GAP: emergency admissions at a site whose only beds are ring-fenced "
-            "elective beds are accepted; the run silently reports emergency_admissions 0",
-        ),
     ),
     pytest.param(
         (("admissions_per_day: 2", "admissions_per_day: .inf"),),
         "sites.site_a.emergency.admissions_per_day",
         id="infinite admissions",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="GAP: `admissions_per_day: .inf` is accepted (Field(gt=0) allows inf) "
-            "and a replication then does not finish (killed after 60 s)",
-        ),
     ),
     pytest.param(
         ((EMERGENCY_RATE, EMERGENCY_RATE + "      weekday_profile: [1, 1, 1, 1, 1, 1, .nan]\n"),),
         "sites.site_a.emergency.weekday_profile",
         id="NaN in a profile",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="GAP: a profile containing .nan passes _profile() (nan < 0 and "
-            "sum <= 0 are both False); the run silently reports emergency_admissions 0",
-        ),
     ),
 ]
 
@@ -857,11 +824,6 @@ def test_should_be_rejected(
     assert err.field is not None and err.field.startswith(field_prefix), err.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reference 'did you mean' is case-sensitive (schema._unknown uses difflib "
-    "directly, unlike errors.did_you_mean): `trust: swb` with trust SWB gets no hint",
-)
 def test_unknown_trust_differing_only_in_case_gets_a_hint(
     reject: Callable[..., ScenarioError],
 ) -> None:

@@ -124,7 +124,9 @@ class Spec(BaseModel):
     allowed keys.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     @model_validator(mode="wrap")
     @classmethod

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import BeforeValidator, Field, model_validator
 
 from .base import Spec
-from .units import NonNegativeDuration, PositiveDuration
+from .units import NonNegativeDuration, PositiveDuration, format_duration
 
 
 class _Dist(Spec):
@@ -109,7 +109,11 @@ class Triangular(_Dist):
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not (self.low <= self.mode <= self.high) or self.low == self.high:
-            raise ValueError("a triangular distribution needs low <= mode <= high and low < high")
+            raise ValueError(
+                "a triangular distribution needs low <= mode <= high and low < high; got "
+                f"low {format_duration(self.low)}, mode {format_duration(self.mode)}, "
+                f"high {format_duration(self.high)}"
+            )
         return self
 
     @property
@@ -130,7 +134,10 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if not self.low < self.high:
-            raise ValueError("a uniform distribution needs low < high")
+            raise ValueError(
+                "a uniform distribution needs low < high; got low "
+                f"{format_duration(self.low)}, high {format_duration(self.high)}"
+            )
         return self
 
     @property

@@ -16,9 +16,12 @@ from pydantic import Field, field_validator, model_validator
 
 from .base import Spec
 from .distributions import TimeDist
+from .errors import did_you_mean
 from .units import Duration, NonNegativeDuration, PositiveDuration
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+#: A whole number written as one (``yes``/``true`` is not a count of beds).
+Count = Annotated[int, Field(strict=True)]
 Priority = Literal["P1", "P2", "P3", "P4"]
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -53,6 +56,8 @@ def _profile(length: int, what: str):
 def _check_mix(mix: dict[str, float] | None) -> dict[str, float] | None:
     if mix is None:
         return None
+    if not mix:
+        raise ValueError("the priority mix is empty: give shares of P1-P4 that add up to 1")
     total = sum(mix.values())
     if abs(total - 1.0) > 1e-6:
         raise ValueError(
@@ -124,10 +129,27 @@ class TheatreDay(Spec):
 class Theatre(Spec):
     """A theatre (or ``count`` identical theatres) and its weekly session plan."""
 
-    count: int = Field(default=1, ge=1)
+    count: Count = Field(default=1, ge=1)
     sessions: list[SessionPlan] = Field(min_length=1)
     theatre_day: TheatreDay | None = None
     """On-the-day losses for this theatre; the scenario's ``policies.theatre_day`` if omitted."""
+
+    @field_validator("sessions")
+    @classmethod
+    def _no_double_booking(cls, sessions: list[SessionPlan]) -> list[SessionPlan]:
+        for day in WEEKDAYS:
+            spans = sorted(
+                (p.start_offset, p.start_offset + p.session_length, i)
+                for i, p in enumerate(sessions)
+                if day in p.days
+            )
+            for (_s1, e1, i), (s2, _e2, j) in zip(spans, spans[1:], strict=False):
+                if s2 < e1 - 1e-9:
+                    raise ValueError(
+                        f"sessions[{i}] and sessions[{j}] overlap on {day}: one theatre runs one "
+                        "list at a time (use `count` for several identical theatres)"
+                    )
+        return sessions
 
 
 class DelayedDischarge(Spec):
@@ -140,8 +162,8 @@ class DelayedDischarge(Spec):
 class Beds(Spec):
     """Ward beds at a site: general beds (shared with emergencies) and ring-fenced elective beds."""
 
-    general: int = Field(default=0, ge=0)
-    elective: int = Field(default=0, ge=0)
+    general: Count = Field(default=0, ge=0)
+    elective: Count = Field(default=0, ge=0)
     """Beds kept for elective surgery: emergencies never use them while they are ring-fenced."""
     turnaround: NonNegativeDuration = 0.0
     """A bed is unavailable for this long after each discharge (cleaning, making up)."""
@@ -198,6 +220,13 @@ class Procedure(Spec):
     complexity: Literal["routine", "complex"] = "routine"
     delayed_discharge: DelayedDischarge | None = None
 
+    @field_validator("duration")
+    @classmethod
+    def _takes_time(cls, duration: TimeDist) -> TimeDist:
+        if duration.mean <= 0:
+            raise ValueError("an operation's duration must be longer than zero")
+        return duration
+
     @property
     def planning_time(self) -> float:
         return self.duration.mean if self.planned_duration is None else self.planned_duration
@@ -251,7 +280,7 @@ class Demand(Spec):
 class InitialListEntry(Spec):
     """Patients already waiting at the start: how many and how long they have waited."""
 
-    size: int = Field(ge=0)
+    size: Count = Field(ge=0)
     wait_age: TimeDist
     priority_mix: dict[Priority, Probability] | None = None
 
@@ -292,7 +321,7 @@ class Booking(Spec):
     """Lists are finalised this long before the day of surgery."""
     fill_to: float = Field(default=1.0, gt=0.0, le=1.5)
     """Book cases until their planned times fill this share of the session."""
-    lookahead: int = Field(default=20, ge=1, le=1000)
+    lookahead: Count = Field(default=20, ge=1, le=1000)
     """How far down the list to look for a case that fits the time left on a list."""
 
 
@@ -369,8 +398,8 @@ class ScenarioReferenceError(Exception):
 
 
 def _unknown(kind: str, name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    close = did_you_mean(name, known)
+    hint = f"; did you mean '{close}'?" if close else ""
     listing = ", ".join(sorted(known)) or "none defined"
     return f"unknown {kind} '{name}'{hint} (known {kind}s: {listing})"
 
@@ -384,6 +413,19 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple, str]]:
     for sid, site in sc.sites.items():
         if site.trust not in sc.trusts:
             out.append((("sites", sid, "trust"), _unknown("trust", site.trust, trusts)))
+        if (
+            site.emergency is not None
+            and site.beds is not None
+            and site.beds.general == 0
+            and sc.policies.ring_fence_elective_beds
+        ):
+            out.append(
+                (
+                    ("sites", sid, "emergency"),
+                    "emergency admissions need general beds, but this site has none and its "
+                    "elective beds are ring-fenced (policies.ring_fence_elective_beds)",
+                )
+            )
         if site.emergency is not None and site.beds is None:
             out.append(
                 (

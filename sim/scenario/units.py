@@ -48,7 +48,8 @@ def parse_duration(value: object) -> float:
         raise ValueError(f"expected a duration with a unit such as '3 days', got {value!r}")
     if isinstance(value, int | float):
         raise ValueError(
-            f"a duration needs a unit: write e.g. '{value} days' or '{value} min', not {value!r}"
+            f"a duration needs a unit: write e.g. '{value} min', '{value} hours' or "
+            f"'{value} days', not {value!r}"
         )
     if not isinstance(value, str):
         raise ValueError(f"expected a duration such as '95 min' or '3 days', got {value!r}")
@@ -67,6 +68,8 @@ def parse_duration(value: object) -> float:
 
 def format_duration(days: float) -> str:
     """Render days back in the most readable unit (used when saving a resolved scenario)."""
+    if days < 0:
+        return "-" + format_duration(-days)
     minutes = days * 1440
     if abs(minutes - round(minutes)) < 1e-6 and minutes < 24 * 60 and minutes % 60:
         return f"{round(minutes)} min"
