@@ -112,8 +112,17 @@ def format_path(parts: Iterable[Any]) -> str:
         if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + _key_text(part)
     return out
+
+
+def _key_text(part: Any) -> str:
+    """A key as YAML writes it: ``true``/``null``, not Python's ``True``/``None``."""
+    if isinstance(part, bool):
+        return "true" if part else "false"
+    if part is None:
+        return "null"
+    return str(part)
 
 
 def did_you_mean(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | None:
@@ -167,6 +176,10 @@ _TYPE_NAMES = {
     "str", "int", "float", "bool", "bytes", "list", "dict", "tuple", "set", "frozenset",
     "none", "date", "datetime", "time", "timedelta", "decimal", "is-instance", "literal",
 }  # fmt: skip
+
+
+#: The pattern of names (sites, trusts, procedures, ...): sim.scenario.schema.Ident.
+_NAME_PATTERN = r"^[A-Za-z0-9_\-]+$"
 
 
 def _truncate(text: str) -> str:
@@ -303,7 +316,14 @@ def _explain(err: dict[str, Any], missing_where: str) -> str:
     if kind == "string_too_long":
         return f"expected text of at most {ctx.get('max_length')} characters, got {_show(value)}"
     if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == _NAME_PATTERN:
+            return (
+                "expected a name made only of letters, digits, '_' and '-' (no spaces), "
+                f"got {_show(value)}"
+            )
         return f"expected text matching the pattern {ctx.get('pattern')}, got {_show(value)}"
+    if kind.startswith("date_") or kind.startswith("datetime_"):
+        return f"expected a date written as YYYY-MM-DD, such as 2025-04-01, got {_show(value)}"
     if kind == "greater_than":
         return f"expected a number greater than {_num(ctx.get('gt'))}, got {_show(value)}"
     if kind == "greater_than_equal":

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .backlog_csv import read_backlog_csv
-from .errors import ScenarioError, error_at, format_validation_error
+from .errors import MAX_PROBLEMS_SHOWN, ScenarioError, error_at, format_validation_error
 from .schema import Scenario, ScenarioReferenceError
 from .yamlio import LoadedYaml, load_yaml_document, resolve_path
 
@@ -50,9 +50,14 @@ def validate_scenario(data: dict[str, Any], loaded: LoadedYaml | None = None) ->
 
 def _reference_error(problems: list[tuple[tuple, str]], loaded: LoadedYaml | None) -> ScenarioError:
     errors = [error_at(loaded, loc, msg) for loc, msg in problems]
+    if loaded is not None:  # reading order, as for field problems: file by file, top to bottom
+        order = {f: i for i, f in enumerate(loaded.files)}
+        errors.sort(key=lambda e: (order.get(e.file, len(order)), e.line or 0))
     first = errors[0]
-    shown = errors[:10]
+    shown = errors[:MAX_PROBLEMS_SHOWN]
     message = "\n\n".join(e.message for e in shown)
+    if len(errors) > 1:
+        message = f"Found {len(errors)} problems in the scenario:\n\n{message}"
     if len(errors) > len(shown):
         message += f"\n\n... and {len(errors) - len(shown)} more problems."
     return ScenarioError(

@@ -309,7 +309,7 @@ def _plain_words(text: str) -> str:
     text = re.sub(r"^while (parsing|scanning) an? ", "the ", text)
     for yaml_word, plain in _CONTEXT_WORDS:
         text = text.replace(yaml_word, plain)
-    return text
+    return text.replace("character '\\t'", "a tab character")
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> ScenarioError:
