@@ -99,6 +99,48 @@ KPI_INFO: dict[str, KpiInfo] = {
     ),
 }
 
+#: Critical care KPIs, reported only for scenarios with critical care units.
+CC_KPI_INFO: dict[str, KpiInfo] = {
+    "cc_admissions": KpiInfo(
+        "patients",
+        "unit",
+        "patients admitted to critical care (transfers counted where they arrive)",
+    ),
+    "cc_elective_admissions": KpiInfo("patients", "unit", "planned post-operative admissions"),
+    "cc_occupancy": KpiInfo(
+        "fraction", "unit", "time-average share of critical care beds occupied, turnaround included"
+    ),
+    "cc_unplanned_arrivals": KpiInfo(
+        "patients", "home", "unplanned patients needing a critical care bed"
+    ),
+    "cc_refusals": KpiInfo("patients", "home", "unplanned patients refused: lost to the network"),
+    "cc_refusal_pct": KpiInfo("%", "home", "share of unplanned patients refused"),
+    "cc_transfers_out": KpiInfo(
+        "patients", "home", "unplanned patients transferred to another unit for want of a bed"
+    ),
+    "cc_transfer_pct": KpiInfo("%", "home", "share of unplanned patients transferred out"),
+    "cc_transfer_hours": KpiInfo(
+        "hours",
+        "home",
+        "mean time from the transfer decision to arrival (waiting for a team + travel)",
+    ),
+    "cc_repatriations": KpiInfo(
+        "patients", "unit", "transferred patients brought back to their own unit"
+    ),
+    "cc_unplanned_wait_hours": KpiInfo(
+        "hours", "home", "mean wait for a bed at their own unit of unplanned patients admitted"
+    ),
+    "cancellations_no_cc_bed": KpiInfo(
+        "operations", "treating", "operations cancelled on the day: no critical care bed"
+    ),
+    "cc_booking_deferrals": KpiInfo(
+        "patients",
+        "treating",
+        "patients left off a list when it was finalised: no critical care bed free",
+    ),
+}
+KPI_INFO.update(CC_KPI_INFO)
+
 KPI_NAMES: tuple[str, ...] = tuple(KPI_INFO)
 
 _SITE_COUNTS = (
@@ -138,9 +180,30 @@ def _wait_kpis(waits_days: np.ndarray) -> dict[str, float]:
     }
 
 
+WARD_KPIS = frozenset({"ward_occupancy", "general_bed_occupancy", "elective_bed_occupancy"})
+EMERGENCY_KPIS = frozenset(k for k in KPI_INFO if k.startswith("emergency_"))
+ELECTIVE_KPIS = frozenset(KPI_INFO) - WARD_KPIS - EMERGENCY_KPIS - frozenset(CC_KPI_INFO)
+
+
+def reported_kpis(model: CollaborativeModel) -> tuple[str, ...]:
+    """The KPIs that mean something for this scenario (no theatre KPIs without theatres...)."""
+    sc = model.scenario
+    names = set()
+    if any(s.theatres for s in sc.sites.values()):
+        names |= ELECTIVE_KPIS
+    if model.beds:
+        names |= WARD_KPIS
+    if model.emergencies:
+        names |= EMERGENCY_KPIS
+    if model.critical_care is not None:
+        names |= set(CC_KPI_INFO)
+    return tuple(k for k in KPI_NAMES if k in names)
+
+
 def replication_kpis(model: CollaborativeModel) -> list[tuple[str, str, float]]:
-    """All KPIs of a finished replication as (kpi, site, value) rows."""
+    """The KPIs of a finished replication as (kpi, site, value) rows."""
     rec = model.recorder
+    wanted = reported_kpis(model)
     now = model.env.now
     sites = list(model.scenario.sites)
     rows: list[tuple[str, str, float]] = []
@@ -197,5 +260,40 @@ def replication_kpis(model: CollaborativeModel) -> list[tuple[str, str, float]]:
         if site is None:
             area = model.elective.pathway_area - model.at_warm_up.get("pathway_area", 0.0)
             vals["mean_waiting_list"] = _ratio(area, span)
-        rows.extend((name, label, float(vals[name])) for name in KPI_NAMES if name in vals)
+        if model.critical_care is not None:
+            vals.update(_cc_kpis(model, site, count, span))
+        rows.extend((name, label, float(vals[name])) for name in wanted if name in vals)
     return rows
+
+
+def _cc_kpis(model: CollaborativeModel, site: str | None, count, span: float) -> dict[str, float]:
+    cc = model.critical_care
+    warm = model.at_warm_up.get("cc", {})
+    if site is None:
+        pool = cc.network
+    elif site in cc.units:
+        pool = cc.units[site].pool
+    else:
+        pool = None
+    vals: dict[str, float] = {
+        name: count(name, site)
+        for name in (
+            "cc_admissions", "cc_elective_admissions", "cc_unplanned_arrivals", "cc_refusals",
+            "cc_transfers_out", "cc_repatriations", "cc_booking_deferrals",
+        )
+    }  # fmt: skip
+    vals["cancellations_no_cc_bed"] = count("cancellations_no_critical_care_bed", site)
+    if pool is not None:
+        area = pool.stats()[0] - warm.get(pool.name, (0.0, None))[0]
+        vals["cc_occupancy"] = _ratio(area, pool.capacity * span)
+    else:
+        vals["cc_occupancy"] = float("nan")
+    vals["cc_refusal_pct"] = _ratio(vals["cc_refusals"], vals["cc_unplanned_arrivals"], 100)
+    vals["cc_transfer_pct"] = _ratio(vals["cc_transfers_out"], vals["cc_unplanned_arrivals"], 100)
+    vals["cc_transfer_hours"] = _ratio(
+        count("cc_transfer_days", site), vals["cc_transfers_out"], 24
+    )
+    vals["cc_unplanned_wait_hours"] = _ratio(
+        count("cc_unplanned_wait_days", site), count("cc_unplanned_admitted", site), 24
+    )
+    return vals

@@ -52,6 +52,13 @@ def run_replication(
             if pool.capacity:
                 before = at_warm_up[sid][i][1] if sid in at_warm_up else [0.0] * (pool.capacity + 1)
                 occupancy[pool.name] = [a - b for a, b in zip(pool.stats()[1], before, strict=True)]
+    if model.critical_care is not None:
+        warm = model.at_warm_up.get("cc", {})
+        cc = model.critical_care
+        for pool in [u.pool for u in cc.units.values()] + [cc.network]:
+            times = pool.stats()[1]
+            before = warm.get(pool.name, (0.0, [0.0] * len(times)))[1]
+            occupancy[pool.name] = [a - b for a, b in zip(times, before, strict=True)]
     return ReplicationResult(
         rep=rep,
         seed=seed,

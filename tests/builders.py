@@ -122,3 +122,32 @@ def small_elective(**changes) -> sim.Scenario:
     if changes:
         data = apply_overrides(data, {k.replace("__", "."): v for k, v in changes.items()})
     return sim.validate_scenario(data)
+
+
+def critical_care_network(
+    units: dict[str, tuple[int, float]],
+    los: dict | str,
+    policy: dict,
+    horizon: str = "2100 days",
+    warm_up: str = "100 days",
+) -> sim.Scenario:
+    """Critical care units only: ``units`` maps site -> (beds, unplanned admissions a day)."""
+    sites = {
+        sid: {
+            "trust": "T",
+            "location": {"lat": 51.5 + 0.01 * i, "lon": -0.1 + 0.01 * i},
+            "critical_care": {"beds": beds, "length_of_stay": los, "admissions": {"per_day": rate}},
+        }
+        for i, (sid, (beds, rate)) in enumerate(units.items())
+    }
+    return sim.validate_scenario(
+        {
+            "name": "critical care network",
+            "horizon": horizon,
+            "warm_up": warm_up,
+            "snapshot_interval": "4 weeks",
+            "trusts": {"T": {"name": "Trust"}},
+            "sites": sites,
+            "policies": {"critical_care": policy},
+        }
+    )

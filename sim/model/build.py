@@ -17,6 +17,7 @@ from . import records as rec
 from .backlog import initial_patients
 from .beds import WardBeds
 from .calendar import Calendar
+from .critical_care import CriticalCareNetwork
 from .elective import ElectivePathway, PatientFactory
 from .emergency import EmergencyDemand
 from .streams import Streams
@@ -51,15 +52,35 @@ class CollaborativeModel:
             for sid, s in sc.sites.items()
             if s.beds is not None
         }
+        self.critical_care = (
+            CriticalCareNetwork(env, sc, self.calendar, streams, self.recorder)
+            if any(s.critical_care is not None for s in sc.sites.values())
+            else None
+        )
         backlog = initial_patients(sc, streams)
         oldest = max((w for *_, w in backlog), default=0.0)
         self.elective = ElectivePathway(
-            env, sc, self.calendar, streams, self.beds, self.recorder, oldest_wait=oldest
+            env,
+            sc,
+            self.calendar,
+            streams,
+            self.beds,
+            self.recorder,
+            oldest_wait=oldest,
+            critical_care=self.critical_care,
         )
         self.theatres = self._build_theatres()
         self.emergencies = {
             sid: EmergencyDemand(
-                env, sid, s.emergency, self.beds[sid], self.calendar, streams, self.recorder
+                env,
+                sid,
+                s.emergency,
+                self.beds[sid],
+                self.calendar,
+                streams,
+                self.recorder,
+                s.critical_care,
+                self.critical_care,
             )
             for sid, s in sc.sites.items()
             if s.emergency is not None
@@ -84,6 +105,9 @@ class CollaborativeModel:
                 env.process(self.elective.referral_process(factory, rates, exp1))
         for em in self.emergencies.values():
             env.process(em.process())
+        if self.critical_care is not None:
+            for proc in self.critical_care.processes():
+                env.process(proc)
         env.process(self._booking())
         env.process(self.elective.removal_process())
         env.process(self._monitor())
@@ -161,17 +185,14 @@ class CollaborativeModel:
                         booking.fill_to,
                         booking.lookahead,
                         self.elective.shortest_case[slot.specialty],
+                        self.elective.can_book if self.critical_care is not None else None,
                     )
                     if self.recorder.events is not None:
                         for p in patients:
                             self.recorder.log(
                                 env.now, rec.BOOKED, p.pid, slot.site, f"{theatre.name} day {day}"
                             )
-                    env.process(
-                        theatre.run_session(
-                            day, slot, patients, self.beds.get(slot.site), self.elective
-                        )
-                    )
+                    env.process(theatre.run_session(day, slot, patients, self.elective))
 
     def _monitor(self):
         """Snapshots every ``snapshot_interval``: list sizes, long waiters, beds in use."""
@@ -192,14 +213,26 @@ class CollaborativeModel:
             out.append((t, sid, "general_beds_occupied", beds.general.busy))
             out.append((t, sid, "elective_beds_occupied", beds.elective.busy))
             out.append((t, sid, "emergency_queue", len(beds.emergency_queue)))
+        if self.critical_care is not None:
+            for sid, unit in self.critical_care.units.items():
+                out.append((t, sid, "cc_beds_occupied", unit.pool.busy))
+                out.append((t, sid, "cc_queue", len(unit.queue)))
+            out.append((t, "", "cc_beds_occupied", self.critical_care.network.busy))
 
     def _mark_warm_up(self) -> None:
         self.warmed_up = True
         self.recorder.mark_warm_up(self.env.now)
         self.at_warm_up = {
             "beds": {sid: (b.general.stats(), b.elective.stats()) for sid, b in self.beds.items()},
+            "cc": self._cc_pools_stats(),
             "pathway_area": self.elective.pathway_area,
         }
+
+    def _cc_pools_stats(self) -> dict[str, tuple[float, list[float]]]:
+        if self.critical_care is None:
+            return {}
+        pools = [u.pool for u in self.critical_care.units.values()] + [self.critical_care.network]
+        return {p.name: p.stats() for p in pools}
 
     # -- running -------------------------------------------------------------------------
     @property
@@ -221,6 +254,8 @@ class CollaborativeModel:
         self.elective.check_conservation()
         for em in self.emergencies.values():
             em.check_conservation()
+        if self.critical_care is not None:
+            self.critical_care.check_conservation()
         for beds in self.beds.values():
             for pool in (beds.general, beds.elective):
                 if not 0 <= pool.busy <= pool.capacity:

@@ -22,6 +22,7 @@ from ..scenario.schema import PRIORITIES, Scenario
 from . import records as rec
 from .beds import BedPool, WardBeds
 from .calendar import Calendar, arrival_times
+from .critical_care import CriticalCareNetwork
 from .patient import ADMITTED, PRIORITY_RANK, REMOVED, TREATED, WAITING, Patient
 from .records import ConservationError
 from .streams import Sampler, Streams
@@ -58,6 +59,10 @@ class PatientFactory:
         self._delay_p = 0.0 if delay is None else delay.probability
         self._u_delay = streams.uniforms(f"{key}/delay")
         self._delay = None if delay is None else streams.sampler(f"{key}/delay_extra", delay.extra)
+        cc = proc.critical_care
+        self._cc_p = 0.0 if cc is None else cc.probability
+        self._u_cc = streams.uniforms(f"{key}/critical_care")
+        self._cc_los = None if cc is None else streams.sampler(f"{key}/cc_los", cc.length_of_stay)
 
     def make(self, pid: int, referral_time: float, priority: int | None = None) -> Patient:
         u = self._u_priority()
@@ -71,9 +76,21 @@ class PatientFactory:
             extra = self._delay()
             if self._u_delay() < self._delay_p:
                 los += extra
-        return Patient(
-            pid, self.site, self.procedure, priority, referral_time, day_case, self._duration(), los
+        patient = Patient(
+            pid,
+            self.site,
+            self.procedure,
+            priority,
+            referral_time,
+            day_case,
+            self._duration(),
+            los,
         )
+        if self._cc_los is not None:
+            patient.cc_los = self._cc_los()
+            patient.needs_cc = self._u_cc() < self._cc_p
+            patient.day_case = patient.day_case and not patient.needs_cc
+        return patient
 
 
 class ElectivePathway:
@@ -88,12 +105,14 @@ class ElectivePathway:
         beds: dict[str, WardBeds],
         recorder: rec.Recorder,
         oldest_wait: float = 0.0,
+        critical_care: CriticalCareNetwork | None = None,
     ):
         self.env = env
         self.sc = sc
         self.calendar = calendar
         self.recorder = recorder
         self.beds = beds
+        self.critical_care = critical_care
         order = BOOKING_ORDERS[sc.policies.booking.order]
         clock = lambda: env.now  # noqa: E731
         self.lists: dict[tuple[str, str], WaitingList] = {
@@ -207,10 +226,43 @@ class ElectivePathway:
         out[""] = tuple(totals)
         return out
 
+    def can_book(self, p: Patient, site: str, promised_cc: int) -> bool:
+        """Whether a patient may go on a list being finalised now: a patient needing a
+        post-operative critical care bed only if the unit has one free (beyond the
+        ``promised_cc`` already given to this list)."""
+        if not p.needs_cc:
+            return True
+        unit = self.critical_care.units[site]
+        if unit.free_for_planned(promised_cc):
+            return True
+        self.recorder.count[("cc_booking_deferrals", site)] += 1
+        return False
+
+    def admit(self, p: Patient, site: str) -> tuple[bool, BedPool | None]:
+        """Admission on the morning of surgery: a ward bed (unless a day case) and, if
+        needed, a critical care bed. Without them the operation is cancelled."""
+        pool = None
+        if not p.day_case:
+            beds = self.beds.get(site)
+            pool = beds.admit_elective() if beds is not None else None
+            if pool is None:
+                self.cancel(p, "no_bed", site)
+                return False, None
+        if p.needs_cc:
+            p.cc_bed = self.critical_care.admit_planned(site)
+            if p.cc_bed is None:
+                self.cancel(p, "no_critical_care_bed", site, pool)
+                return False, None
+        self.admitted(p, site)
+        return True, pool
+
     def cancel(self, p: Patient, cause: str, site: str, pool: BedPool | None = None) -> None:
         """Cancelled on the day: give back any bed and rejoin the list, wait unchanged."""
         if pool is not None:
             self.beds[site].release_unused(pool)
+        if p.cc_bed is not None:
+            self.critical_care.release_planned(p.cc_bed)
+            p.cc_bed = None
         count = self.recorder.count
         count[(f"cancellations_{cause}", site)] += 1
         if cause != "patient":
@@ -234,6 +286,9 @@ class ElectivePathway:
         if now >= self.recorder.warm_up:
             self.recorder.treated.append((p.home, site, p.priority, now - p.referral_time, now))
         self.recorder.log(now, rec.OPERATED, p.pid, site, p.procedure)
+        if p.cc_bed is not None:
+            self.critical_care.discharge_planned_after(p.cc_bed, p.cc_los)
+            p.cc_bed = None
         if pool is not None:
             self.recorder.count[("elective_bed_days", site)] += p.los
             beds = self.beds[site]

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import simpy
 
-from ..scenario.schema import Emergency
+from ..scenario.schema import CriticalCareUnit, Emergency
 from . import records as rec
 from .beds import BedPool, WardBeds
 from .calendar import Calendar, arrival_times
+from .critical_care import CriticalCareNetwork
 from .records import ConservationError
 from .streams import Streams
 
@@ -31,6 +32,8 @@ class EmergencyDemand:
         calendar: Calendar,
         streams: Streams,
         recorder: rec.Recorder,
+        critical_care: CriticalCareUnit | None = None,
+        network: CriticalCareNetwork | None = None,
     ):
         self.env = env
         self.site = site
@@ -47,6 +50,13 @@ class EmergencyDemand:
         self._delay_p = 0.0 if delay is None else delay.probability
         self._u_delay = streams.uniforms(f"{key}/delay")
         self._delay = None if delay is None else streams.sampler(f"{key}/delay_extra", delay.extra)
+        self.network = network
+        self._cc_p = 0.0 if critical_care is None else critical_care.from_emergency_probability
+        self._det_p = 0.0 if critical_care is None else critical_care.deterioration_probability
+        self._u_cc = streams.uniforms(f"{key}/critical_care")
+        self._u_det = streams.uniforms(f"{key}/deterioration")
+        self._u_det_at = streams.uniforms(f"{key}/deterioration_time")
+        self.to_critical_care = 0
         self.arrived = 0
         self.admitted = 0
         self.diverted = 0
@@ -78,6 +88,16 @@ class EmergencyDemand:
         count[("emergency_arrivals", site)] += 1
         self.recorder.log(now, rec.EMERGENCY_ARRIVED, eid, site)
         los = self._stay()
+        needs_cc = self._u_cc() < self._cc_p
+        if self._u_det() < self._det_p:  # deteriorates part-way through the ward stay
+            los = -los * self._u_det_at()  # negative: leaves the ward for critical care
+        else:
+            self._u_det_at()
+        if needs_cc:
+            self.to_critical_care += 1
+            count[("emergency_to_critical_care", site)] += 1
+            self.network.unplanned(site)
+            return
         pool = self.beds.admit_emergency()
         if pool is not None:
             self._admit(eid, pool, los, 0.0)
@@ -96,19 +116,25 @@ class EmergencyDemand:
         count[("emergency_wait_days", site)] += waited
         if waited > 0:
             count[("emergency_waited", site)] += 1
-        count[("emergency_bed_days", site)] += los
+        count[("emergency_bed_days", site)] += abs(los)
         self.recorder.log(self.env.now, rec.EMERGENCY_ADMITTED, eid, site, pool.name)
-        self.env.timeout(los).callbacks.append(lambda _e: self._discharge(pool))
+        deteriorates = los < 0
+        self.env.timeout(abs(los)).callbacks.append(lambda _e: self._discharge(pool, deteriorates))
 
-    def _discharge(self, pool: BedPool) -> None:
+    def _discharge(self, pool: BedPool, to_critical_care: bool = False) -> None:
         self.discharged += 1
         self.beds.discharge(pool)
+        if to_critical_care:
+            self.recorder.count[("ward_deteriorations", self.site)] += 1
+            self.network.unplanned(self.site)
 
     def check_conservation(self) -> None:
         waiting = len(self.beds.emergency_queue)
         in_bed = self.admitted - self.discharged
-        if self.arrived != self.admitted + self.diverted + waiting or in_bed < 0:
+        accounted = self.admitted + self.diverted + waiting + self.to_critical_care
+        if self.arrived != accounted or in_bed < 0:
             raise ConservationError(
                 f"emergency patients at {self.site} do not add up: arrived {self.arrived} != "
-                f"admitted {self.admitted} + diverted {self.diverted} + waiting {waiting}"
+                f"admitted {self.admitted} + diverted {self.diverted} + waiting {waiting} + "
+                f"straight to critical care {self.to_critical_care}"
             )

@@ -38,6 +38,9 @@ class Patient:
         "cancellations",
         "rebook_first",
         "quintile",
+        "needs_cc",
+        "cc_los",
+        "cc_bed",
         "extra",
     )
 
@@ -73,6 +76,11 @@ class Patient:
         self.cancellations = 0
         self.rebook_first = False
         self.quintile = 0
+        self.needs_cc = False
+        """Needs a planned critical care bed after the operation."""
+        self.cc_los = 0.0
+        self.cc_bed: Any = None
+        """The critical care bed held for this patient on the day of surgery."""
         self.extra: Any = None
 
     def wait(self, now: float) -> float:

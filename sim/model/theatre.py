@@ -21,7 +21,7 @@ from .patient import BOOKED, Patient
 from .waiting_list import WaitingList
 
 if TYPE_CHECKING:
-    from .beds import BedPool, WardBeds
+    from .beds import BedPool
     from .elective import ElectivePathway
 
 
@@ -73,6 +73,7 @@ class Theatre:
         fill_to: float,
         lookahead: int,
         shortest_case: float = 0.0,
+        can_book: Callable[[Patient, str, int], bool] | None = None,
     ) -> list[Patient]:
         """Fill a session from the waiting list, in booking order, by planned case times.
 
@@ -83,6 +84,7 @@ class Theatre:
         left = slot.length * fill_to
         booked: list[Patient] = []
         skipped: list[tuple] = []
+        promised_cc = 0
         while len(skipped) < lookahead:
             if left + 1e-9 < shortest_case + (self.turnover if booked else 0.0):
                 break
@@ -91,7 +93,10 @@ class Theatre:
                 break
             patient = entry[3]
             need = planning_time(patient) + (self.turnover if booked else 0.0)
-            if need <= left + 1e-9:
+            if need <= left + 1e-9 and (
+                can_book is None or can_book(patient, self.site, promised_cc)
+            ):
+                promised_cc += patient.needs_cc
                 patient.state = BOOKED
                 booked.append(patient)
                 left -= need
@@ -106,7 +111,6 @@ class Theatre:
         day: int,
         slot: SessionSlot,
         patients: list[Patient],
-        beds: WardBeds | None,
         pathway: ElectivePathway,
     ):
         """SimPy process: one session on ``day`` with its booked ``patients``."""
@@ -121,15 +125,9 @@ class Theatre:
             if pathway.patient_cancels():
                 pathway.cancel(p, "patient", site)
                 continue
-            if p.day_case:
-                ready.append((p, None))
-                continue
-            pool = beds.admit_elective() if beds is not None else None
-            if pool is None:
-                pathway.cancel(p, "no_bed", site)
-                continue
-            pathway.admitted(p, site)
-            ready.append((p, pool))
+            admitted, pool = pathway.admit(p, site)
+            if admitted:
+                ready.append((p, pool))
 
         late = self.late_start()
         early = self.early_finish()

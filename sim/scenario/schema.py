@@ -192,6 +192,44 @@ class Emergency(Spec):
     _monthly = field_validator("monthly_profile")(_profile(12, "monthly_profile"))
 
 
+class CriticalCareStream(Spec):
+    """Unplanned critical care admissions arriving directly (from the emergency department,
+    wards or theatres), with their own weekday and monthly shape."""
+
+    per_day: float = Field(gt=0)
+    weekday_profile: list[float] | None = None
+    monthly_profile: list[float] | None = None
+
+    _weekday = field_validator("weekday_profile")(_profile(7, "weekday_profile"))
+    _monthly = field_validator("monthly_profile")(_profile(12, "monthly_profile"))
+
+
+class CriticalCareUnit(Spec):
+    """A critical care unit (level 2/3 beds) at a site."""
+
+    beds: Count = Field(ge=1)
+    elective_reserved: Count = Field(default=0, ge=0)
+    """Beds kept for planned post-operative patients: unplanned patients never use them."""
+    turnaround: NonNegativeDuration = 0.0
+    """A bed is out of use this long after each discharge (cleaning)."""
+    length_of_stay: TimeDist
+    """Stay of unplanned patients."""
+    admissions: CriticalCareStream | None = None
+    from_emergency_probability: Probability = 0.0
+    """Share of the site's emergency admissions who need critical care on arrival."""
+    deterioration_probability: Probability = 0.0
+    """Share of emergency ward patients who deteriorate during their stay and need critical care."""
+
+    @model_validator(mode="after")
+    def _reserve_fits(self) -> CriticalCareUnit:
+        if self.elective_reserved >= self.beds:
+            raise ValueError(
+                f"elective_reserved ({self.elective_reserved}) must be smaller than beds "
+                f"({self.beds}): unplanned patients need at least one bed"
+            )
+        return self
+
+
 class Site(Spec):
     """A hospital site: its trust, location, theatres, beds and emergency demand."""
 
@@ -201,9 +239,18 @@ class Site(Spec):
     theatres: dict[Ident, Theatre] = Field(default_factory=dict)
     beds: Beds | None = None
     emergency: Emergency | None = None
+    critical_care: CriticalCareUnit | None = None
 
     def specialties(self) -> set[str]:
         return {plan.specialty for t in self.theatres.values() for plan in t.sessions}
+
+
+class PostOpCriticalCare(Spec):
+    """A planned critical care bed after the operation."""
+
+    probability: Probability = 1.0
+    """Share of patients having this procedure who need it."""
+    length_of_stay: TimeDist
 
 
 class Procedure(Spec):
@@ -219,6 +266,9 @@ class Procedure(Spec):
     day_case_probability: Probability = 0.0
     complexity: Literal["routine", "complex"] = "routine"
     delayed_discharge: DelayedDischarge | None = None
+    critical_care: PostOpCriticalCare | None = None
+    """A planned post-operative critical care bed (checked when the list is finalised and on
+    the day; without one the operation is cancelled)."""
 
     @field_validator("duration")
     @classmethod
@@ -325,6 +375,32 @@ class Booking(Spec):
     """How far down the list to look for a case that fits the time left on a list."""
 
 
+class CriticalCarePolicy(Spec):
+    """What happens to an unplanned critical care patient when their own unit is full."""
+
+    when_full: Literal["queue", "transfer", "refuse"] = "queue"
+    """Wait at their site for a bed, be transferred to a unit with a free bed, or be refused
+    (lost to the network)."""
+    transfer_to: Literal["nearest", "hub"] = "nearest"
+    """Nearest unit with a free bed by travel distance, or the hub first (then nearest)."""
+    hub: Ident | None = None
+    pooled: bool = False
+    """All units act as one pool: instant transfer to any free bed (the fully pooled limit)."""
+    transfer_time: TimeDist = Field(default="0 min", validate_default=True)
+    retrieval_teams: Count | None = Field(default=None, ge=1)
+    """Transfer teams shared by the network (none given = no limit)."""
+    if_none_free: Literal["refuse", "queue"] = "refuse"
+    """With transfers and no free bed anywhere: refuse, or wait at the patient's own unit."""
+    repatriate: bool = True
+    """Bring a transferred patient back when a bed frees at their own unit."""
+
+    @model_validator(mode="after")
+    def _hub_named(self) -> CriticalCarePolicy:
+        if self.transfer_to == "hub" and self.hub is None:
+            raise ValueError("transfer_to: hub needs the hub's site in `hub`")
+        return self
+
+
 class Policies(Spec):
     """How the collaborative runs: routing to hubs, ring-fencing, booking, cancellations."""
 
@@ -334,6 +410,7 @@ class Policies(Spec):
     booking: Booking = Field(default_factory=Booking)
     theatre_day: TheatreDay = Field(default_factory=TheatreDay)
     on_cancellation: Literal["return_to_list", "rebook_first"] = "return_to_list"
+    critical_care: CriticalCarePolicy = Field(default_factory=CriticalCarePolicy)
     """A patient cancelled on the day rejoins the list in the usual order, or goes first."""
 
 
@@ -465,6 +542,7 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple, str]]:
                     out.append(
                         ((*base, "to"), f"choosing the nearest site needs a location for '{name}'")
                     )
+    out.extend(_critical_care_problems(sc))
     specialties = {p.specialty for p in sc.procedures.values()}
     for sid, site in sc.sites.items():
         for tname, theatre in site.theatres.items():
@@ -505,6 +583,14 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple, str]]:
                         f"but {target} has no theatre sessions for {proc.specialty}",
                     )
                 )
+            elif proc.critical_care is not None and tsite.critical_care is None:
+                out.append(
+                    (
+                        ("procedures", pid, "critical_care"),
+                        f"{pid} needs a critical care bed after surgery, but {target} (where "
+                        f"patients from {sid} are treated) has no critical care unit",
+                    )
+                )
             elif proc.day_case_probability < 1.0 and tsite.beds is None:
                 out.append(
                     (
@@ -512,4 +598,38 @@ def reference_problems(sc: Scenario) -> list[tuple[tuple, str]]:
                         f"{target} operates on {pid} inpatients but has no beds",
                     )
                 )
+    return out
+
+
+def _critical_care_problems(sc: Scenario) -> list[tuple[tuple, str]]:
+    out: list[tuple[tuple, str]] = []
+    units = [sid for sid, s in sc.sites.items() if s.critical_care is not None]
+    pol = sc.policies.critical_care
+    base = ("policies", "critical_care")
+    if pol.hub is not None and pol.hub not in units:
+        known = list(sc.sites) if pol.hub not in sc.sites else units
+        what = "site" if pol.hub not in sc.sites else "site with a critical care unit"
+        out.append(((*base, "hub"), _unknown(what, pol.hub, known)))
+    if pol.when_full == "transfer" and not pol.pooled and pol.transfer_to == "nearest":
+        for sid in units:
+            if sc.sites[sid].location is None:
+                out.append(
+                    (
+                        ("sites", sid, "location"),
+                        "transfers to the nearest unit need every unit's site location",
+                    )
+                )
+    for sid, site in sc.sites.items():
+        cc = site.critical_care
+        if cc is None:
+            continue
+        needs_ward = cc.from_emergency_probability > 0 or cc.deterioration_probability > 0
+        if needs_ward and site.emergency is None:
+            out.append(
+                (
+                    ("sites", sid, "critical_care"),
+                    "from_emergency_probability and deterioration_probability need emergency "
+                    "admissions at this site (add `emergency`)",
+                )
+            )
     return out

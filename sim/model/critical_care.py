@@ -1,0 +1,325 @@
+"""Critical care: units of level 2/3 beds, and the network that shares them.
+
+Unplanned patients (direct admissions, emergency admissions who need critical care, ward
+patients who deteriorate) want a bed at their own site's unit. When it is full the
+network's policy decides: they wait there (``queue``), are refused (``refuse``, lost to
+the network), or are transferred to a unit with a free bed (``transfer``: the nearest,
+or the designated hub first), which takes a sampled time and may need one of a limited
+number of retrieval teams. The bed at the receiving unit is held from the moment of the
+decision. A transferred patient is brought back (repatriated) when a bed frees at home.
+``pooled`` is the limit in which every unit is one pool and transfers are instant.
+
+Planned patients (elective surgery needing a post-operative bed) may also use the beds
+a unit reserves for them; unplanned patients never do.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import simpy
+
+from ..scenario.schema import CriticalCarePolicy, CriticalCareUnit, Scenario
+from .beds import BedPool
+from .calendar import Calendar, arrival_times
+from .records import ConservationError, Recorder
+from .streams import Streams
+from .travel import distance_km
+
+
+class CCPatient:
+    """A patient in (or on the way to) critical care."""
+
+    __slots__ = ("cid", "home", "unit", "arrived", "planned", "stay", "discharged")
+
+    def __init__(self, cid: int, home: str, planned: bool, arrived: float, stay: float = 0.0):
+        self.cid = cid
+        self.home = home
+        self.unit: Unit | None = None
+        """The unit holding this patient's bed."""
+        self.arrived = arrived
+        self.planned = planned
+        self.stay = stay
+        """Days in critical care (unplanned patients; drawn on arrival)."""
+        self.discharged = False
+
+
+class Unit:
+    """One critical care unit: its beds, reserved elective beds and local queue."""
+
+    def __init__(self, env: simpy.Environment, site: str, spec: CriticalCareUnit):
+        self.env = env
+        self.site = site
+        self.pool = BedPool(f"{site}/critical_care", spec.beds, env)
+        self.reserved = spec.elective_reserved
+        self.turnaround = spec.turnaround
+        self.unplanned_busy = 0
+        """Beds held by unplanned patients (at most beds - reserved)."""
+        self.queue: deque[CCPatient] = deque()
+        """Unplanned patients of this site waiting here for a bed."""
+        self.away: deque[CCPatient] = deque()
+        """This site's patients in other units, oldest transfer first (for repatriation)."""
+        self.entries = 0
+        self.exits = 0
+        self.patients: set[int] = set()
+
+    @property
+    def beds(self) -> int:
+        return self.pool.capacity
+
+    def free_for_unplanned(self) -> bool:
+        return (
+            self.pool.busy < self.pool.capacity and self.unplanned_busy < self.beds - self.reserved
+        )
+
+    def free_for_planned(self, already_promised: int = 0) -> bool:
+        return self.pool.busy + already_promised < self.pool.capacity
+
+
+class CriticalCareNetwork:
+    """All critical care units of a scenario and the policy that links them."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        sc: Scenario,
+        calendar: Calendar,
+        streams: Streams,
+        recorder: Recorder,
+    ):
+        self.env = env
+        self.sc = sc
+        self.recorder = recorder
+        self.policy: CriticalCarePolicy = sc.policies.critical_care
+        self.units: dict[str, Unit] = {
+            sid: Unit(env, sid, s.critical_care)
+            for sid, s in sc.sites.items()
+            if s.critical_care is not None
+        }
+        self.network = BedPool(
+            "network/critical_care", sum(u.beds for u in self.units.values()), env
+        )
+        self._los = {
+            sid: streams.sampler(f"critical_care/{sid}/los", s.critical_care.length_of_stay)
+            for sid, s in sc.sites.items()
+            if s.critical_care is not None
+        }
+        self._transfer_time = streams.sampler(
+            "critical_care/transfer_time", self.policy.transfer_time
+        )
+        teams = self.policy.retrieval_teams
+        self.teams = simpy.Resource(env, teams) if teams else None
+        self._order = {sid: self._preference(sid) for sid in self.units}
+        self._streams = streams
+        self._calendar = calendar
+        self._next_id = 0
+        self.arrivals = 0
+        self.refused = 0
+        self.in_transit = 0
+        self.admitted_unplanned = 0
+        self.admitted_planned = 0
+
+    # -- set-up ------------------------------------------------------------------------
+    def _preference(self, home: str) -> list[str]:
+        """Units to try for a patient from ``home`` whose own unit is full, best first."""
+        others = [s for s in self.units if s != home]
+        if self.policy.pooled or self.policy.transfer_to == "nearest" or self.policy.hub is None:
+            here = self.sc.sites[home].location
+            key = {s: distance_km(here, self.sc.sites[s].location) for s in others}
+            return sorted(others, key=lambda s: (key[s], s))
+        hub = self.policy.hub
+        here = self.sc.sites[home].location
+        rest = sorted(
+            (s for s in others if s != hub),
+            key=lambda s: (distance_km(here, self.sc.sites[s].location), s),
+        )
+        return ([hub] if hub in others else []) + rest
+
+    def processes(self):
+        """SimPy processes of the direct admission streams."""
+        for sid, site in self.sc.sites.items():
+            cc = site.critical_care
+            if cc is not None and cc.admissions is not None:
+                rates = self._calendar.daily_rates(
+                    cc.admissions.per_day,
+                    cc.admissions.weekday_profile,
+                    cc.admissions.monthly_profile,
+                )
+                exp1 = self._streams.exponentials(f"critical_care/{sid}/arrivals")
+                yield self._arrivals(sid, rates, exp1)
+
+    def _arrivals(self, site: str, rates, exp1):
+        env = self.env
+        for t in arrival_times(rates, exp1, env.now):
+            yield env.timeout(t - env.now)
+            self.unplanned(site)
+
+    # -- bookkeeping of beds -----------------------------------------------------------------
+    def _hold(self, unit: Unit, patient: CCPatient) -> None:
+        """Take a bed at ``unit`` for ``patient`` (who may still be on the way)."""
+        unit.pool.occupy()
+        self.network.occupy()
+        if not patient.planned:
+            unit.unplanned_busy += 1
+        patient.unit = unit
+
+    def _enter(self, unit: Unit, patient: CCPatient) -> None:
+        unit.entries += 1
+        unit.patients.add(patient.cid)
+
+    def _occupy(self, unit: Unit, patient: CCPatient) -> None:
+        self._hold(unit, patient)
+        self._enter(unit, patient)
+
+    def _leave(self, unit: Unit, patient: CCPatient) -> None:
+        """The patient leaves ``unit``; its bed is ready again after turnaround."""
+        unit.exits += 1
+        unit.patients.discard(patient.cid)
+        if not patient.planned:
+            unit.unplanned_busy -= 1
+        if unit.turnaround > 0:
+            self.env.timeout(unit.turnaround).callbacks.append(lambda _e: self._ready(unit))
+        else:
+            self._ready(unit)
+
+    def _ready(self, unit: Unit) -> None:
+        """A bed is clean: give it to a waiting local patient, or bring one of ours home."""
+        unit.pool.vacate()
+        self.network.vacate()
+        if unit.queue and unit.free_for_unplanned():
+            patient = unit.queue.popleft()
+            self._admit(unit, patient, waited=self.env.now - patient.arrived)
+        elif self.policy.repatriate and unit.away and unit.free_for_unplanned():
+            self._repatriate(unit)
+
+    # -- unplanned patients --------------------------------------------------------------------
+    def unplanned(self, home: str, los: float | None = None) -> None:
+        """An unplanned patient at ``home`` needs a critical care bed now."""
+        now = self.env.now
+        self._next_id += 1
+        stay = self._los[home]() if los is None else los
+        patient = CCPatient(self._next_id, home, planned=False, arrived=now, stay=stay)
+        self.arrivals += 1
+        self.recorder.count[("cc_unplanned_arrivals", home)] += 1
+        unit = self.units[home]
+        if unit.free_for_unplanned():
+            self._admit(unit, patient, 0.0)
+            return
+        policy = self.policy
+        if policy.when_full == "refuse":
+            self._refuse(patient)
+        elif policy.when_full == "queue":
+            unit.queue.append(patient)
+        else:
+            target = next(
+                (self.units[s] for s in self._order[home] if self.units[s].free_for_unplanned()),
+                None,
+            )
+            if target is not None:
+                self.env.process(self._transfer(patient, target))
+            elif policy.if_none_free == "queue":
+                unit.queue.append(patient)
+            else:
+                self._refuse(patient)
+
+    def _refuse(self, patient: CCPatient) -> None:
+        self.refused += 1
+        self.recorder.count[("cc_refusals", patient.home)] += 1
+        self.recorder.log(self.env.now, "cc_refused", -patient.cid, patient.home)
+
+    def _admit(self, unit: Unit, patient: CCPatient, waited: float) -> None:
+        self._occupy(unit, patient)
+        self.admitted_unplanned += 1
+        count = self.recorder.count
+        count[("cc_admissions", unit.site)] += 1
+        count[("cc_unplanned_admitted", patient.home)] += 1
+        count[("cc_unplanned_wait_days", patient.home)] += waited
+        self.recorder.log(self.env.now, "cc_admitted", -patient.cid, unit.site, patient.home)
+        self.env.timeout(patient.stay).callbacks.append(lambda _e: self._discharge(patient))
+
+    def _transfer(self, patient: CCPatient, target: Unit):
+        """Move an unplanned patient to ``target``; its bed is held from the decision."""
+        env = self.env
+        decided = env.now
+        self._hold(target, patient)
+        self.in_transit += 1
+        count = self.recorder.count
+        count[("cc_transfers_out", patient.home)] += 1
+        if self.teams is not None:
+            with self.teams.request() as team:
+                yield team
+                yield env.timeout(self._transfer_time())
+        else:
+            travel = self._transfer_time()
+            if travel > 0:
+                yield env.timeout(travel)
+        self.in_transit -= 1
+        self._enter(target, patient)
+        self.admitted_unplanned += 1
+        count[("cc_admissions", target.site)] += 1
+        count[("cc_unplanned_admitted", patient.home)] += 1
+        count[("cc_transfer_days", patient.home)] += env.now - decided
+        self.recorder.log(env.now, "cc_transferred", -patient.cid, target.site, patient.home)
+        self.units[patient.home].away.append(patient)
+        env.timeout(patient.stay).callbacks.append(lambda _e: self._discharge(patient))
+
+    def _repatriate(self, home: Unit) -> None:
+        while home.away:
+            patient = home.away.popleft()
+            if patient.discharged or patient.unit is home:
+                continue
+            away = patient.unit
+            self._leave(away, patient)
+            self._occupy(home, patient)
+            self.recorder.count[("cc_repatriations", home.site)] += 1
+            self.recorder.log(self.env.now, "cc_repatriated", -patient.cid, home.site, away.site)
+            return
+
+    def _discharge(self, patient: CCPatient) -> None:
+        patient.discharged = True
+        self._leave(patient.unit, patient)
+
+    # -- planned (post-operative) patients ------------------------------------------------------
+    def unit_at(self, site: str) -> Unit | None:
+        return self.units.get(site)
+
+    def admit_planned(self, site: str) -> CCPatient | None:
+        """A bed for an elective patient at ``site`` now, or None."""
+        unit = self.units[site]
+        if not unit.free_for_planned():
+            return None
+        self._next_id += 1
+        patient = CCPatient(self._next_id, site, planned=True, arrived=self.env.now)
+        self._occupy(unit, patient)
+        self.admitted_planned += 1
+        self.recorder.count[("cc_admissions", site)] += 1
+        self.recorder.count[("cc_elective_admissions", site)] += 1
+        return patient
+
+    def discharge_planned_after(self, patient: CCPatient, stay: float) -> None:
+        self.env.timeout(stay).callbacks.append(lambda _e: self._discharge(patient))
+
+    def release_planned(self, patient: CCPatient) -> None:
+        """The operation was cancelled: the bed was held but not used."""
+        patient.discharged = True
+        self._leave(patient.unit, patient)
+
+    # -- checks ----------------------------------------------------------------------------------
+    def check_conservation(self) -> None:
+        """Unplanned arrivals = admitted + refused + waiting + in transit; each unit's entries =
+        exits + patients in it; no unit over or under full."""
+        waiting = sum(len(u.queue) for u in self.units.values())
+        if self.arrivals != self.admitted_unplanned + self.refused + waiting + self.in_transit:
+            raise ConservationError(
+                f"critical care patients do not add up: arrived {self.arrivals} != admitted "
+                f"{self.admitted_unplanned} + refused {self.refused} + waiting {waiting} + in "
+                f"transit {self.in_transit}"
+            )
+        for unit in self.units.values():
+            if unit.entries != unit.exits + len(unit.patients):
+                raise ConservationError(
+                    f"{unit.site} critical care: entries {unit.entries} != exits {unit.exits} "
+                    f"+ in unit {len(unit.patients)}"
+                )
+            if not 0 <= unit.pool.busy <= unit.pool.capacity:
+                raise ConservationError(f"{unit.pool.name}: {unit.pool.busy} of {unit.beds} beds")
