@@ -258,11 +258,19 @@ def rerun(
     rep: Annotated[int, typer.Option(help="Replication index to reproduce.")],
     seed: Annotated[int, typer.Option(help="Experiment seed of the original run.")] = 1,
 ) -> None:
-    """Run one replication alone, with its traceback if it fails (for debugging)."""
+    """Run one replication alone, to reproduce a failure (its traceback with HUBSIM_DEBUG=1)."""
+    from .experiment.results import ReplicationFailure
     from .run import run_replication
 
     sc = _load(scenario)
-    result = run_replication(sc, seed=seed, rep=rep)
+    try:
+        result = run_replication(sc, seed=seed, rep=rep)
+    except Exception as exc:
+        if os.environ.get("HUBSIM_DEBUG"):
+            raise
+        _say("failed", ReplicationFailure(rep, seed, f"{type(exc).__name__}: {exc}", "").describe())
+        err.print("Run again with HUBSIM_DEBUG=1 to see the traceback.", highlight=False)
+        raise typer.Exit(1) from None
     out.print(f"replication {rep} (seed {seed}) finished in {result.wall_seconds:.2f} s")
     for kpi, site, value in result.kpis:
         if site == "":

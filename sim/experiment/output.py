@@ -62,21 +62,68 @@ def atomic_write_csv(path: str | os.PathLike[str], df: pd.DataFrame) -> None:
     atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
 
 
+#: Files hubsim writes in a results folder; ``--overwrite`` removes these (and whatever the
+#: old manifest lists), never the planner's own files.
+RESULT_NAMES = frozenset(
+    {
+        "manifest.json",
+        "summary.csv",
+        "replications.parquet",
+        "timeseries.parquet",
+        "treated.parquet",
+        "events.parquet",
+        "scenario.yaml",
+        "comparison.csv",
+        "report.html",
+    }
+)
+
+
 def prepare_folder(out_dir: str | os.PathLike[str], overwrite: bool) -> Path:
-    """Create ``out_dir``, refusing one that already holds files unless ``overwrite``."""
+    """Create ``out_dir``, refusing one that already holds files unless ``overwrite``.
+
+    With ``overwrite`` the previous results are removed first (see `remove_previous_results`),
+    so nothing of an earlier run can be mistaken for part of the new one.
+    """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputFolderError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not overwrite:
+        what = (
+            "the results of an earlier run"
+            if (out / "manifest.json").is_file()
+            else "no manifest.json: perhaps an unfinished run"
+        )
         raise OutputFolderError(
-            f"{out} already holds files; choose another folder or pass --overwrite"
+            f"{out} already holds files ({what}); choose another folder or pass --overwrite "
+            "to replace the results"
         )
     out.mkdir(parents=True, exist_ok=True)
     if overwrite:
-        manifest = out / "manifest.json"
-        if manifest.exists():
-            manifest.unlink()  # the folder is incomplete until the new manifest lands
+        remove_previous_results(out)
     return out
+
+
+def remove_previous_results(out: Path) -> None:
+    """Remove an earlier run's results from ``out``, its manifest first.
+
+    Once the manifest is gone the folder no longer claims to hold complete results,
+    whatever happens next. Then the files the old manifest lists, the files hubsim always
+    writes (`RESULT_NAMES`) and temporary files of interrupted writes are removed.
+    """
+    manifest = out / "manifest.json"
+    listed: set[str] = set()
+    try:
+        files = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+        listed = {f for f in files if isinstance(f, str)}
+    except (OSError, ValueError, AttributeError):
+        pass  # no manifest, or not one of ours
+    manifest.unlink(missing_ok=True)
+    for path in out.iterdir():
+        name = path.name
+        temporary = name.startswith(".") and name.endswith(".part")
+        if (name in listed or name in RESULT_NAMES or temporary) and path.is_file():
+            path.unlink()
 
 
 def write_results(

@@ -1,0 +1,337 @@
+"""Faults during a run: interrupted runs, replications that raise, and the output folder.
+
+Each test runs ``python -m sim`` as a real subprocess. A small wrapper (``CHILD``) can
+inject a fault into that process only, chosen by environment variables:
+
+- ``HUBSIM_TEST_FAIL_REP=K``: replication K raises (in ``hubsim run`` and ``hubsim rerun``);
+- ``HUBSIM_TEST_HANG_REP=K``: replication K prints ``RUNNING`` and hangs;
+- ``HUBSIM_TEST_STUCK_AT=N``: the N-th result file is written under its temporary name,
+  then the process prints ``STUCK`` and hangs before renaming it into place.
+
+A hanging child is then killed with SIGKILL, as a power cut or ``kill -9`` would, and the
+folder it left is inspected: only a folder with ``manifest.json`` holds complete results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+TINY = textwrap.dedent(
+    """\
+    name: tiny
+    horizon: 6 weeks
+    warm_up: 1 weeks
+    trusts:
+      SWB: {name: Sandwell and West Birmingham}
+    sites:
+      site_a:
+        trust: SWB
+        beds: {general: 20, elective: 5}
+        theatres:
+          th1:
+            sessions:
+              - {days: [Mon, Wed], slot: all_day, specialty: ortho}
+        emergency:
+          admissions_per_day: 2
+          length_of_stay: {dist: exponential, mean: 3 days}
+    procedures:
+      hip:
+        specialty: ortho
+        duration: {dist: lognormal, mean: 95 min, sd: 20 min}
+        length_of_stay: {dist: lognormal, mean: 3 days, sd: 1 days}
+    demand:
+      referrals:
+        site_a: {hip: 5}
+    """
+)
+
+CHILD = textwrap.dedent(
+    """\
+    import importlib, os, time
+
+    import sim.experiment.output as output
+    import sim.experiment.replications as replications
+
+    run_module = importlib.import_module("sim.run")  # `sim.run` is also a function
+
+    FAIL = int(os.environ.get("HUBSIM_TEST_FAIL_REP", "-1"))
+    HANG = int(os.environ.get("HUBSIM_TEST_HANG_REP", "-1"))
+    STUCK_AT = int(os.environ.get("HUBSIM_TEST_STUCK_AT", "0"))
+    real_run_replication = run_module.run_replication
+    real_atomic_write = output.atomic_write
+    writes = 0
+
+
+    def run_replication(scenario, seed=0, rep=0, events=False):
+        if rep == FAIL:
+            raise RuntimeError(f"injected fault in replication {rep}")
+        if rep == HANG:
+            print("RUNNING", rep, flush=True)
+            time.sleep(600)
+        return real_run_replication(scenario, seed=seed, rep=rep, events=events)
+
+
+    def atomic_write(path, write):
+        global writes
+        writes += 1
+        if writes != STUCK_AT:
+            return real_atomic_write(path, write)
+
+        def write_then_hang(tmp):
+            write(tmp)
+            print("STUCK", path, flush=True)
+            time.sleep(600)
+
+        return real_atomic_write(path, write_then_hang)
+
+
+    run_module.run_replication = replications.run_replication = run_replication
+    output.atomic_write = atomic_write
+    from sim.cli import main
+
+    main()
+    """
+)
+
+RESULT_FILES = ("summary.csv", "replications.parquet", "timeseries.parquet", "treated.parquet")
+#: Files a run may leave beside those its manifest lists: the manifest, and the HTML
+#: report built from the finished folder after it.
+NOT_LISTED = {"manifest.json", "report.html"}
+
+
+def _env(**faults: int) -> dict[str, str]:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env.pop("HUBSIM_DEBUG", None)
+    for key in ("FAIL_REP", "HANG_REP", "STUCK_AT"):
+        env.pop(f"HUBSIM_TEST_{key}", None)
+    env.update({f"HUBSIM_TEST_{k.upper()}": str(v) for k, v in faults.items()})
+    return env
+
+
+def hubsim(*args: object, cwd: Path, **faults: int) -> subprocess.CompletedProcess[str]:
+    """``hubsim ARGS`` in a child process, with the given faults injected."""
+    return subprocess.run(
+        [sys.executable, "-c", CHILD, *map(str, args)],
+        cwd=cwd,
+        env=_env(**faults),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def kill_when(signal_word: str, *args: object, cwd: Path, **faults: int) -> str:
+    """Start ``hubsim ARGS``, wait until it prints ``signal_word``, then SIGKILL it.
+
+    Returns what it had printed on stdout.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, *map(str, args)],
+        cwd=cwd,
+        env=_env(**faults),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    seen: list[str] = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            seen.append(line)
+            if line.startswith(signal_word):
+                break
+        else:
+            pytest.fail(f"hubsim ended (code {proc.wait()}) before {signal_word}: {seen}")
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    return "".join(seen)
+
+
+def visible_files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+def assert_complete(folder: Path) -> dict:
+    """A finished folder: a manifest that lists every result file, and no file it does not."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert set(RESULT_FILES) <= set(manifest["files"])
+    assert visible_files(folder) - NOT_LISTED == set(manifest["files"])
+    assert not list(folder.glob(".*.part")), "a temporary file was left behind"
+    return manifest
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    return tmp_path
+
+
+# ----------------------------------------------------------------------------
+# The output folder
+# ----------------------------------------------------------------------------
+
+
+def test_killed_while_running_leaves_no_results(work: Path) -> None:
+    kill_when("RUNNING", "run", "tiny.yaml", "--reps", 3, "--out", "OUT", cwd=work, hang_rep=1)
+    out = work / "OUT"
+    assert not (out / "manifest.json").exists()
+    assert visible_files(out) == set(), "a killed run left result files"
+    # An empty folder is free to use again.
+    res = hubsim("run", "tiny.yaml", "--reps", 2, "--out", "OUT", "--no-plots", cwd=work)
+    assert res.returncode == 0, res.stderr
+    assert_complete(out)
+
+
+def test_killed_while_saving_leaves_an_incomplete_folder(work: Path) -> None:
+    printed = kill_when(
+        "STUCK", "run", "tiny.yaml", "--reps", 2, "--out", "OUT", "--no-plots", cwd=work, stuck_at=3
+    )
+    out = work / "OUT"
+    assert printed.splitlines()[-1] == f"STUCK {Path('OUT') / RESULT_FILES[2]}"
+    # Files written before the kill are whole; the one being written is only a hidden
+    # temporary file; and there is no manifest, so nothing claims to be complete.
+    assert visible_files(out) == set(RESULT_FILES[:2])
+    assert pd.read_csv(out / "summary.csv").shape[0] > 0
+    assert [p.name.startswith(f".{RESULT_FILES[2]}.") for p in out.glob(".*.part")] == [True]
+    assert not (out / "manifest.json").exists()
+
+    # A later run does not mix its results into the unfinished folder ...
+    res = hubsim("run", "tiny.yaml", "--reps", 2, "--out", "OUT", "--no-plots", cwd=work)
+    assert res.returncode == 2, res.stderr
+    assert "already holds files" in res.stderr and "--overwrite" in res.stderr
+    assert "Traceback" not in res.stderr
+    # ... unless told to replace it: then the folder is complete, with nothing stale.
+    res = hubsim(
+        "run", "tiny.yaml", "--reps", 2, "--out", "OUT", "--no-plots", "--overwrite", cwd=work
+    )
+    assert res.returncode == 0, res.stderr
+    assert_complete(out)
+
+
+def test_overwrite_removes_the_old_manifest_and_results_before_writing(work: Path) -> None:
+    first = hubsim("run", "tiny.yaml", "--reps", 2, "--seed", 3, "--out", "OUT", cwd=work)
+    assert first.returncode == 0, first.stderr
+    out = work / "OUT"
+    old = assert_complete(out)
+    assert any(name.endswith(".png") for name in old["files"])
+    (out / "events.parquet").write_bytes(b"from an even older run")  # not in the manifest
+
+    # Replaced with a run without plots that is killed while writing its first file.
+    kill_when(
+        "STUCK", "run", "tiny.yaml", "--reps", 2, "--seed", 4, "--out", "OUT", "--no-plots",
+        "--overwrite", cwd=work, stuck_at=1,
+    )  # fmt: skip
+    assert not (out / "manifest.json").exists(), "the old manifest still vouches for the folder"
+    assert visible_files(out) == set(), "old results were left beside the new ones"
+
+    res = hubsim(
+        "run", "tiny.yaml", "--reps", 2, "--seed", 4, "--out", "OUT", "--no-plots", "--overwrite",
+        cwd=work,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    manifest = assert_complete(out)
+    assert manifest["seed"] == 4
+    assert not any(name.endswith(".png") for name in visible_files(out))
+
+
+def test_a_user_file_in_the_folder_is_refused_without_overwrite(work: Path) -> None:
+    out = work / "OUT"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    res = hubsim("run", "tiny.yaml", "--reps", 1, "--out", "OUT", "--no-plots", cwd=work)
+    assert res.returncode == 2
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert visible_files(out) == {"notes.txt"}
+    # --overwrite replaces results, not the planner's own files.
+    res = hubsim(
+        "run", "tiny.yaml", "--reps", 1, "--out", "OUT", "--no-plots", "--overwrite", cwd=work
+    )
+    assert res.returncode == 0, res.stderr
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+# ----------------------------------------------------------------------------
+# A replication that raises
+# ----------------------------------------------------------------------------
+
+
+def _names_the_failure(stderr: str, rep: int, seed: int) -> None:
+    assert f"replication {rep} (experiment seed {seed}" in stderr, stderr
+    assert f"injected fault in replication {rep}" in stderr, stderr
+    assert "Traceback" not in stderr, stderr
+
+
+def test_failed_replication_without_keep_going_saves_nothing(work: Path) -> None:
+    res = hubsim(
+        "run", "tiny.yaml", "--reps", 3, "--seed", 7, "--jobs", 1, "--out", "OUT", cwd=work,
+        fail_rep=1,
+    )  # fmt: skip
+    assert res.returncode != 0
+    _names_the_failure(res.stderr, rep=1, seed=7)
+    assert "hubsim rerun tiny.yaml --seed 7 --rep 1" in res.stderr
+    out = work / "OUT"
+    assert not (out / "manifest.json").exists()
+    assert visible_files(out) == set()
+
+
+def test_failed_replication_with_keep_going_saves_the_others(work: Path) -> None:
+    res = hubsim(
+        "run", "tiny.yaml", "--reps", 3, "--seed", 7, "--jobs", 1, "--out", "OUT", "--no-plots",
+        "--keep-going", cwd=work, fail_rep=1,
+    )  # fmt: skip
+    assert res.returncode != 0, "a run with a failed replication must not look successful"
+    _names_the_failure(res.stderr, rep=1, seed=7)
+    out = work / "OUT"
+    manifest = assert_complete(out)
+    assert manifest["replications"] == [0, 2]
+    [failure] = manifest["failures"]
+    assert failure["rep"] == 1 and failure["seed"] == 7
+    assert "injected fault in replication 1" in failure["error"]
+    reps = pd.read_parquet(out / "replications.parquet")
+    assert sorted(reps["rep"].unique()) == [0, 2]
+
+    # `hubsim rerun` reproduces one replication alone: rep 2 gives the saved numbers ...
+    again = hubsim("rerun", "tiny.yaml", "--seed", 7, "--rep", 2, cwd=work)
+    assert again.returncode == 0, again.stderr
+    saved = reps[(reps["rep"] == 2) & (reps["site"] == "")].set_index("kpi")["value"]
+    from sim.cli import _fmt
+
+    for kpi in ("referrals", "operations", "waiting_list_end"):
+        assert f"  {kpi:32s} {_fmt(saved[kpi])}\n" in again.stdout, (kpi, again.stdout)
+
+
+def test_rerun_reproduces_the_failure_alone(work: Path) -> None:
+    res = hubsim("rerun", "tiny.yaml", "--seed", 7, "--rep", 1, cwd=work, fail_rep=1)
+    assert res.returncode != 0
+    _names_the_failure(res.stderr, rep=1, seed=7)
+    assert "HUBSIM_DEBUG=1" in res.stderr  # how to see the traceback
+
+    other = hubsim("rerun", "tiny.yaml", "--seed", 7, "--rep", 0, cwd=work, fail_rep=1)
+    assert other.returncode == 0, other.stderr
+    assert "replication 0 (seed 7)" in other.stdout
+
+
+def test_rerun_shows_the_traceback_when_debugging(work: Path) -> None:
+    env_debug = {"HUBSIM_DEBUG": "1"}
+    res = subprocess.run(
+        [sys.executable, "-c", CHILD, "rerun", "tiny.yaml", "--seed", "7", "--rep", "1"],
+        cwd=work,
+        env={**_env(fail_rep=1), **env_debug},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert res.returncode != 0
+    assert "Traceback" in res.stderr and "injected fault in replication 1" in res.stderr
