@@ -19,7 +19,10 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 from .experiment.compare import Comparison, compare
 from .experiment.replications import run
+from .experiment.reps import compare_until_precise, run_until_precise
 from .experiment.results import ReplicationError, ReplicationFailure, Results
+from .experiment.sweep import SweepResults, load_sweep, sweep
+from .experiment.warmup import recommend_warmup
 from .metrics import KPI_INFO, KPI_NAMES
 from .model.build import CollaborativeModel
 from .run import ReplicationResult, run_replication
@@ -44,6 +47,12 @@ __all__ = [
     "compare",
     "Comparison",
     "Results",
+    "sweep",
+    "load_sweep",
+    "SweepResults",
+    "run_until_precise",
+    "compare_until_precise",
+    "recommend_warmup",
     "ReplicationError",
     "ReplicationFailure",
     "KPI_INFO",

@@ -20,6 +20,19 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 from rich.text import Text  # noqa: E402
 
+from . import cli_experiments as xp  # noqa: E402
+from .cli_experiments import (  # noqa: E402
+    DEFAULT_TARGET,
+    BackendOpt,
+    MaxRepsOpt,
+    MinRepsOpt,
+    PrecisionOnOpt,
+    PrecisionOpt,
+    RepsOpt,
+    SchedulerOpt,
+    TargetKpisOpt,
+)
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -107,7 +120,7 @@ def schema() -> None:
 @app.command()
 def run(
     scenario: ScenarioArg,
-    reps: Annotated[int, typer.Option("--reps", "-n", min=1, help="Replications.")] = 10,
+    reps: RepsOpt = "10",
     seed: Annotated[int, typer.Option(help="Experiment seed.")] = 1,
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", help="Parallel workers (-1 = all cores).")
@@ -123,12 +136,23 @@ def run(
         bool, typer.Option(help="Keep the other replications' results if one fails.")
     ] = False,
     plots: Annotated[bool, typer.Option(help="Save PNG plots.")] = True,
+    target_kpis: TargetKpisOpt = DEFAULT_TARGET,
+    precision: PrecisionOpt = 0.05,
+    min_reps: MinRepsOpt = 5,
+    max_reps: MaxRepsOpt = 100,
+    backend: BackendOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Run replications of a scenario, print its KPIs and save results."""
+    from .experiment.backends import BackendError
     from .experiment.output import OutputFolderError, prepare_folder
     from .experiment.replications import run as run_experiment
+    from .experiment.reps import Precision, run_until_precise
     from .experiment.results import ReplicationError
 
+    n = xp.parse_reps(reps, 1)
+    kpis = xp.parse_kpis(target_kpis) if n is None else []
+    backend = xp.check_backend(backend, scheduler)
     sc = _load(scenario)
     folder = out_dir or Path("results") / scenario.stem
     try:
@@ -136,15 +160,25 @@ def run(
     except OutputFolderError as exc:
         _fail(str(exc))
     try:
-        res = run_experiment(
-            sc,
-            reps=reps,
-            seed=seed,
-            n_jobs=jobs,
-            events=events,
-            progress=True,
-            keep_going=keep_going,
-        )
+        if n is None:
+            res = run_until_precise(
+                sc, kpis, precision, min_reps, max_reps, seed=seed, n_jobs=jobs, events=events,
+                backend=backend, scheduler=scheduler, progress=True,
+            )  # fmt: skip
+        else:
+            res = run_experiment(
+                sc,
+                reps=n,
+                seed=seed,
+                n_jobs=jobs,
+                events=events,
+                progress=True,
+                keep_going=keep_going,
+                backend=backend,
+                scheduler=scheduler,
+            )
+    except BackendError as exc:
+        _fail(str(exc), code=1)
     except ReplicationError as exc:
         for f in exc.failures:
             _say("failed", f.describe())
@@ -155,6 +189,8 @@ def run(
         )
         raise typer.Exit(1) from None
     out.print(kpi_table(res.summary, "", f"{sc.name}: {len(res.reps)} replications, seed {seed}"))
+    if "precision" in res.manifest:
+        out.print(xp.precision_table(Precision(**res.manifest["precision"])))
     files = res.save(str(folder), overwrite=True, plots=plots)
     out.print(f"saved {len(files)} files to {folder}/")
     if res.failures:
@@ -216,21 +252,33 @@ def compare(
     scenarios: Annotated[
         list[Path], typer.Argument(help="Two or more scenario files; the first is the baseline.")
     ],
-    reps: Annotated[
-        int, typer.Option("--reps", "-n", min=2, help="Replications per scenario.")
-    ] = 10,
+    reps: RepsOpt = "10",
     seed: Annotated[int, typer.Option(help="Experiment seed (shared by all scenarios).")] = 1,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers.")] = 1,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace results in the output folder.")] = False,
     plots: Annotated[bool, typer.Option(help="Save PNG plots.")] = True,
+    target_kpis: TargetKpisOpt = DEFAULT_TARGET,
+    precision: PrecisionOpt = 0.05,
+    precision_on: PrecisionOnOpt = "each",
+    min_reps: MinRepsOpt = 5,
+    max_reps: MaxRepsOpt = 100,
+    backend: BackendOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Run scenarios on the same seeds and report paired differences against the first."""
+    from .experiment.backends import BackendError
     from .experiment.compare import compare as run_compare
     from .experiment.output import OutputFolderError, atomic_write_csv, prepare_folder
+    from .experiment.reps import Precision, compare_until_precise
 
     if len(scenarios) < 2:
         _fail("compare needs at least two scenario files")
+    n = xp.parse_reps(reps, 2)
+    kpis = xp.parse_kpis(target_kpis) if n is None else []
+    if precision_on not in ("each", "differences"):
+        raise typer.BadParameter("choose 'each' or 'differences'", param_hint="--precision-on")
+    backend = xp.check_backend(backend, scheduler)
     loaded = [_load(p) for p in scenarios]
     stems = [p.stem for p in scenarios]
     if len(set(stems)) != len(stems):
@@ -243,8 +291,21 @@ def compare(
         prepare_folder(folder, overwrite)
     except OutputFolderError as exc:
         _fail(str(exc))
-    cmp = run_compare(loaded, reps=reps, seed=seed, n_jobs=jobs, progress=True)
+    try:
+        if n is None:
+            cmp = compare_until_precise(
+                loaded, kpis, precision, precision_on, min_reps, max_reps, seed=seed,
+                n_jobs=jobs, backend=backend, scheduler=scheduler, progress=True,
+            )  # fmt: skip
+        else:
+            cmp = run_compare(
+                loaded, n, seed, jobs, progress=True, backend=backend, scheduler=scheduler
+            )
+    except BackendError as exc:
+        _fail(str(exc), code=1)
     out.print(comparison_table(cmp))
+    if "precision" in cmp.baseline.manifest:
+        out.print(xp.precision_table(Precision(**cmp.baseline.manifest["precision"])))
     for stem, res in zip(stems, cmp.results, strict=True):
         res.save(str(folder / stem), overwrite=True, plots=plots)
     cols = ["scenario", "kpi", "site", "diff_mean", "diff_ci_low", "diff_ci_high"]
@@ -275,6 +336,10 @@ def rerun(
     for kpi, site, value in result.kpis:
         if site == "":
             out.print(f"  {kpi:32s} {_fmt(value)}")
+
+
+app.command()(xp.sweep)
+app.command()(xp.warmup)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.schema import Scenario
+from .backends import connected, resolve_backend
 from .replications import run
 from .results import Results
 from .stats import mean_ci
@@ -80,12 +81,18 @@ def compare(
     n_jobs: int = 1,
     progress: bool = False,
     backend: str | None = None,
+    scheduler: str | None = None,
 ) -> Comparison:
-    """Run every scenario on the same seed and replications; the first is the baseline."""
+    """Run every scenario on the same seed and replications; the first is the baseline.
+
+    ``backend="dask"`` with a ``scheduler`` address runs them on a dask.distributed cluster.
+    """
     if len(scenarios) < 2:
         raise ValueError("a comparison needs at least two scenarios")
-    results = [
-        run(sc, reps=reps, seed=seed, n_jobs=n_jobs, progress=progress, backend=backend)
-        for sc in scenarios
-    ]
+    with connected(backend, scheduler):  # one connection for all the scenarios
+        backend = resolve_backend(backend, scheduler)
+        results = [
+            run(sc, reps=reps, seed=seed, n_jobs=n_jobs, progress=progress, backend=backend)
+            for sc in scenarios
+        ]
     return Comparison(results)

@@ -16,12 +16,11 @@ import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from joblib import Parallel, delayed
-
 from .. import __version__
 from ..run import ReplicationResult, run_replication
 from ..scenario.load import scenario_dict, scenario_hash
 from ..scenario.schema import Scenario
+from .backends import parallel_map
 from .results import ReplicationError, ReplicationFailure, Results
 
 
@@ -39,19 +38,15 @@ def run_tasks(
     n_jobs: int = 1,
     backend: str | None = None,
     progress: Callable[[int], None] | None = None,
+    scheduler: str | None = None,
 ) -> list[ReplicationResult | ReplicationFailure]:
-    """Run (scenario, seed, rep, events) tasks with joblib; results in completion order."""
-    tasks = list(tasks)
-    if n_jobs == 1 and backend is None:
-        out = []
-        for t in tasks:
-            out.append(_one(*t))
-            if progress:
-                progress(1)
-        return out
-    parallel = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator_unordered")
+    """Run (scenario, seed, rep, events) tasks with joblib; results in completion order.
+
+    ``backend="dask"`` runs them on a dask.distributed cluster (``scheduler`` address, or a
+    ``distributed.Client`` already created); see :mod:`sim.experiment.backends`.
+    """
     out = []
-    for result in parallel(delayed(_one)(*t) for t in tasks):
+    for result in parallel_map(_one, tasks, n_jobs=n_jobs, backend=backend, scheduler=scheduler):
         out.append(result)
         if progress:
             progress(1)
@@ -68,12 +63,14 @@ def run(
     keep_going: bool = False,
     backend: str | None = None,
     first_rep: int = 0,
+    scheduler: str | None = None,
 ) -> Results:
     """Run ``reps`` replications of ``scenario`` and gather them into :class:`Results`.
 
     ``n_jobs`` workers (joblib; -1 = all cores); ``events=True`` keeps the patient-level
     log; ``keep_going=True`` returns the successful replications when some fail (listed
-    in ``Results.failures``) instead of raising ``ReplicationError``.
+    in ``Results.failures``) instead of raising ``ReplicationError``; ``backend="dask"``
+    with a ``scheduler`` address runs them on a dask.distributed cluster.
     """
     if reps < 1:
         raise ValueError("reps must be at least 1")
@@ -82,7 +79,11 @@ def run(
     bar = _progress_bar(reps, scenario.name) if progress else None
     try:
         raw = run_tasks(
-            tasks, n_jobs=n_jobs, backend=backend, progress=bar.update if bar is not None else None
+            tasks,
+            n_jobs=n_jobs,
+            backend=backend,
+            progress=bar.update if bar is not None else None,
+            scheduler=scheduler,
         )
     finally:
         if bar is not None:
@@ -91,7 +92,14 @@ def run(
     failed = sorted((r for r in raw if isinstance(r, ReplicationFailure)), key=lambda r: r.rep)
     results = Results(scenario=scenario, seed=seed, reps=done, failures=failed)
     results.manifest = manifest(
-        scenario, seed, [r.rep for r in done], n_jobs, started, failures=failed, events=events
+        scenario,
+        seed,
+        [r.rep for r in done],
+        n_jobs,
+        started,
+        failures=failed,
+        events=events,
+        backend=backend or "loky",
     )
     if failed and (not keep_going or not done):
         raise ReplicationError(failed, partial=results if done else None)

@@ -1,0 +1,100 @@
+"""Where replications run: in this process, on local worker processes, or on a cluster.
+
+Every experiment hands joblib a list of small tasks and reads their results back in the
+order they finish. The backend only decides where the tasks run:
+
+- ``None`` or ``"loky"``: worker processes on this machine (``n_jobs`` of them);
+- ``"dask"``: the workers of a ``dask.distributed`` cluster, through joblib's own dask
+  backend. Give the scheduler's address (``tcp://host:8786``), or create a
+  ``distributed.Client`` yourself before calling. ``n_jobs`` is then ignored: the cluster
+  decides how many tasks run at once.
+
+Results do not depend on the backend: each replication draws its random numbers from its
+own seed sequence, whichever worker runs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from joblib import Parallel, delayed, parallel_config
+
+CLUSTER_EXTRA = "pip install 'hubsim[cluster]'"
+CONNECT_TIMEOUT = "15s"
+"""How long to keep trying to reach a dask scheduler."""
+
+
+class BackendError(RuntimeError):
+    """The chosen backend cannot be used (not installed, scheduler unreachable, ...)."""
+
+
+def resolve_backend(backend: str | None, scheduler: str | None) -> str | None:
+    """The backend to use: a scheduler address implies dask."""
+    if scheduler and backend in (None, "dask"):
+        return "dask"
+    if scheduler:
+        raise BackendError(f"--scheduler is for the dask backend, not {backend!r}")
+    return backend
+
+
+@contextlib.contextmanager
+def connected(backend: str | None, scheduler: str | None = None) -> Iterator[None]:
+    """Connect to the dask scheduler for the duration of the block, when dask is asked for.
+
+    Without an address, a ``distributed.Client`` created earlier in this process is used.
+    """
+    backend = resolve_backend(backend, scheduler)
+    if backend != "dask":
+        yield
+        return
+    try:
+        import distributed
+    except ImportError:
+        raise BackendError(
+            f"the dask backend needs the 'distributed' package: {CLUSTER_EXTRA}"
+        ) from None
+    if scheduler is None:
+        try:
+            distributed.get_client()
+        except ValueError:
+            raise BackendError(
+                "the dask backend needs a scheduler address (--scheduler tcp://HOST:8786) "
+                "or a distributed.Client created before the run"
+            ) from None
+        yield
+        return
+    try:
+        client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise BackendError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
+    with client:
+        yield
+
+
+def parallel_map(
+    fn: Callable[..., Any],
+    tasks: Iterable[tuple],
+    n_jobs: int = 1,
+    backend: str | None = None,
+    scheduler: str | None = None,
+) -> Iterator[Any]:
+    """``fn(*task)`` for every task, yielded in the order the tasks finish.
+
+    With ``n_jobs=1`` and no backend the tasks run here, one after another.
+    """
+    backend = resolve_backend(backend, scheduler)
+    tasks = list(tasks)
+    if backend is None and n_jobs == 1:
+        for task in tasks:
+            yield fn(*task)
+        return
+    with connected(backend, scheduler):
+        # joblib knows dask only through parallel_config, made once the client exists
+        config = parallel_config(backend=backend) if backend else contextlib.nullcontext()
+        with config:
+            if backend == "dask":
+                n_jobs = -1  # the cluster's workers decide
+            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+            yield from parallel(delayed(fn)(*task) for task in tasks)
