@@ -15,7 +15,8 @@ class ReplicationResult:
     """What one replication returns: small, picklable, no DataFrames.
 
     ``kpis`` are (kpi, site, value) rows; ``timeseries`` (time in days, site, measure,
-    value); ``treated`` (home site, treating site, priority rank, wait in days, time);
+    value); ``treated`` (home site, treating site, priority rank, wait in days, time,
+    deprivation quintile or 0);
     ``occupancy`` maps each bed pool to the time spent at each number of occupied beds;
     ``events`` is the patient-level log when it was asked for.
     """
@@ -24,7 +25,7 @@ class ReplicationResult:
     seed: int
     kpis: list[tuple[str, str, float]]
     timeseries: list[tuple[float, str, str, float]]
-    treated: list[tuple[str, str, int, float, float]]
+    treated: list[tuple[str, str, int, float, float, int]]
     occupancy: dict[str, list[float]]
     events: list[tuple] | None = None
     wall_seconds: float = 0.0

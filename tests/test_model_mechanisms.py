@@ -202,7 +202,7 @@ def test_cancelled_patients_keep_their_original_wait():
             cancelled.add(pid)
         elif event == "operated":
             operated[pid] = t
-    waits = {round(t, 9): w for (_h, _s, _p, w, t) in model.recorder.treated}
+    waits = {round(t, 9): w for (_h, _s, _p, w, t, _q) in model.recorder.treated}
     checked = 0
     for pid in cancelled & operated.keys():
         if referred[pid] > 0:  # referred during the run (backlog patients entered at time 0)

@@ -106,7 +106,8 @@ class Results:
     def treated(self) -> pd.DataFrame:
         rows = [(r.rep, *t) for r in self.reps for t in r.treated]
         df = pd.DataFrame(
-            rows, columns=["rep", "home_site", "site", "priority", "wait_days", "day"]
+            rows,
+            columns=["rep", "home_site", "site", "priority", "wait_days", "day", "quintile"],
         )
         df["priority"] = pd.Categorical.from_codes(df["priority"].astype(int), PRIORITIES)
         df["wait_weeks"] = df["wait_days"] / 7.0

@@ -7,8 +7,8 @@ from ..scenario.schema import Scenario
 from .patient import PRIORITY_RANK
 from .streams import Streams
 
-#: (home site, procedure, priority rank or None to draw it, days already waited)
-BacklogEntry = tuple[str, str, int | None, float]
+#: (home site, procedure, priority rank or None to draw it, days already waited, quintile or None)
+BacklogEntry = tuple[str, str, int | None, float, int | None]
 
 
 def initial_patients(sc: Scenario, streams: Streams) -> list[BacklogEntry]:
@@ -20,10 +20,16 @@ def initial_patients(sc: Scenario, streams: Streams) -> list[BacklogEntry]:
                 continue
             rng = streams.generator(f"initial/{site}/{proc}/wait_age")
             ages = entry.wait_age.sample(rng, entry.size)
-            out.extend((site, proc, None, float(a)) for a in ages)
+            out.extend((site, proc, None, float(a), None) for a in ages)
     if sc.initial_waiting_list.csv is not None:
         for row in read_backlog_csv(sc.initial_waiting_list.csv):
             out.append(
-                (row.site, row.procedure, PRIORITY_RANK[row.priority], row.waited_weeks * 7.0)
+                (
+                    row.site,
+                    row.procedure,
+                    PRIORITY_RANK[row.priority],
+                    row.waited_weeks * 7.0,
+                    row.quintile,
+                )
             )
     return out

@@ -18,8 +18,11 @@ from .backlog import initial_patients
 from .beds import WardBeds
 from .calendar import Calendar
 from .critical_care import CriticalCareNetwork
-from .elective import ElectivePathway, PatientFactory
+from .elective import ElectivePathway
 from .emergency import EmergencyDemand
+from .mutual_aid import MutualAidPolicy
+from .patient import PatientFactory
+from .staff import StaffRoster
 from .streams import Streams
 from .theatre import SessionSlot, Theatre
 
@@ -58,7 +61,7 @@ class CollaborativeModel:
             else None
         )
         backlog = initial_patients(sc, streams)
-        oldest = max((w for *_, w in backlog), default=0.0)
+        oldest = max((entry[3] for entry in backlog), default=0.0)
         self.elective = ElectivePathway(
             env,
             sc,
@@ -89,7 +92,9 @@ class CollaborativeModel:
         pairs = {(s, p) for s, by in sc.initial_waiting_list.lists.items() for p in by}
         pairs |= {(s, p) for s, p, *_ in backlog}
         init_factories = {
-            (s, p): PatientFactory(sc, streams, "initial", s, p, self._mix(s, p))
+            (s, p): PatientFactory(
+                sc, streams, "initial", s, p, self._mix(s, p), self._quintile_mix(s, p)
+            )
             for s, p in sorted(pairs)
         }
         self.elective.add_initial(init_factories, backlog)
@@ -97,7 +102,15 @@ class CollaborativeModel:
             for pid, line in sorted(by_proc.items()):
                 if line.per_week <= 0:
                     continue
-                factory = PatientFactory(sc, streams, "referrals", sid, pid, self._mix(sid, pid))
+                factory = PatientFactory(
+                    sc,
+                    streams,
+                    "referrals",
+                    sid,
+                    pid,
+                    self._mix(sid, pid),
+                    self._quintile_mix(sid, pid),
+                )
                 rates = self.calendar.daily_rates(
                     line.per_week / 7.0, sc.demand.weekday_profile, sc.demand.monthly_profile
                 )
@@ -109,7 +122,22 @@ class CollaborativeModel:
             for proc in self.critical_care.processes():
                 env.process(proc)
         env.process(self._booking())
+        self.roster = (
+            StaffRoster(env, sc, self.calendar, streams, self.recorder, self.sessions_on)
+            if sc.staff is not None
+            else None
+        )
+        for theatre in self.theatres:
+            theatre.roster = self.roster
+        self.mutual_aid = [
+            MutualAidPolicy(env, name, rule, sc, self.elective, streams, self.recorder)
+            for name, rule in sc.policies.mutual_aid.items()
+        ]
+        for scheme in self.mutual_aid:
+            env.process(scheme.process(self.horizon))
         env.process(self.elective.removal_process())
+        if self.elective._rescoring:
+            env.process(self.elective.rescore_process())
         env.process(self._monitor())
         self.warmed_up = sc.warm_up <= 0
         self.at_warm_up: dict[str, object] = {}
@@ -127,6 +155,14 @@ class CollaborativeModel:
             if candidate is not None and candidate.priority_mix is not None:
                 return candidate.priority_mix
         return sc.demand.priority_mix
+
+    def _quintile_mix(self, site: str, procedure: str) -> dict[int, float] | None:
+        """Deprivation mix of a referral stream: its own, its site's, or the default."""
+        d = self.scenario.demand
+        line = d.referrals.get(site, {}).get(procedure)
+        if line is not None and line.quintile_mix is not None:
+            return line.quintile_mix
+        return d.quintile_mix_by_site.get(site, d.quintile_mix)
 
     def _build_theatres(self) -> list[Theatre]:
         sc = self.scenario
@@ -162,37 +198,43 @@ class CollaborativeModel:
                     )
         return theatres
 
+    def sessions_on(self, day: int) -> list[tuple[Theatre, SessionSlot]]:
+        """Every session planned on ``day``, in the fixed order used for booking and staffing."""
+        weekday = int(self.calendar.weekday[day])
+        return [
+            (theatre, slot)
+            for theatre in self.theatres
+            for slot in theatre.slots_on(weekday)
+            if day + slot.start < self.horizon
+        ]
+
     # -- processes -----------------------------------------------------------------------
     def _booking(self):
         """Each day, finalise the lists of the sessions ``lead_time`` ahead."""
         env = self.env
         booking = self.scenario.policies.booking
         lead = booking.lead_time
-        weekday = self.calendar.weekday
+        can_book = self.elective.can_book if self.critical_care is not None else None
         for day in range(math.ceil(self.horizon)):
             t = max(0.0, day - lead)
             if t > env.now:
                 yield env.timeout(t - env.now)
-            for theatre in self.theatres:
-                for slot in theatre.slots_on(int(weekday[day])):
-                    if day + slot.start >= self.horizon:
-                        continue
-                    wl = self.elective.lists[(slot.site, slot.specialty)]
-                    patients = theatre.book(
-                        slot,
-                        wl,
-                        self.elective.planning_time,
-                        booking.fill_to,
-                        booking.lookahead,
-                        self.elective.shortest_case[slot.specialty],
-                        self.elective.can_book if self.critical_care is not None else None,
-                    )
-                    if self.recorder.events is not None:
-                        for p in patients:
-                            self.recorder.log(
-                                env.now, rec.BOOKED, p.pid, slot.site, f"{theatre.name} day {day}"
-                            )
-                    env.process(theatre.run_session(day, slot, patients, self.elective))
+            for theatre, slot in self.sessions_on(day):
+                patients = theatre.book(
+                    slot,
+                    self.elective.lists[(slot.site, slot.specialty)],
+                    self.elective.planning_time,
+                    booking.fill_to,
+                    booking.lookahead,
+                    self.elective.shortest_case[slot.specialty],
+                    can_book,
+                )
+                if self.recorder.events is not None:
+                    for p in patients:
+                        self.recorder.log(
+                            env.now, rec.BOOKED, p.pid, slot.site, f"{theatre.name} day {day}"
+                        )
+                env.process(theatre.run_session(day, slot, patients, self.elective))
 
     def _monitor(self):
         """Snapshots every ``snapshot_interval``: list sizes, long waiters, beds in use."""

@@ -12,85 +12,21 @@ from __future__ import annotations
 
 import heapq
 import math
-from bisect import bisect_right
-from itertools import accumulate
+from collections import deque
 
 import numpy as np
 import simpy
 
-from ..scenario.schema import PRIORITIES, Scenario
+from ..scenario.schema import Scenario
 from . import records as rec
 from .beds import BedPool, WardBeds
 from .calendar import Calendar, arrival_times
 from .critical_care import CriticalCareNetwork
-from .patient import ADMITTED, PRIORITY_RANK, REMOVED, TREATED, WAITING, Patient
+from .patient import ADMITTED, PRIORITY_RANK, REMOVED, TREATED, WAITING, Patient, PatientFactory
 from .records import ConservationError
 from .streams import Sampler, Streams
 from .travel import distance_km
-from .waiting_list import BOOKING_ORDERS, WaitingList
-
-
-class PatientFactory:
-    """Draws everything about new patients for one (site, procedure) from its own streams."""
-
-    def __init__(
-        self,
-        sc: Scenario,
-        streams: Streams,
-        prefix: str,
-        site: str,
-        procedure: str,
-        priority_mix: dict[str, float],
-    ):
-        proc = sc.procedures[procedure]
-        self.site = site
-        self.procedure = procedure
-        names = [p for p in PRIORITIES if priority_mix.get(p, 0) > 0]
-        self._ranks = [PRIORITY_RANK[p] for p in names]
-        self._cum = list(accumulate(priority_mix[p] for p in names))
-        self._cum[-1] = 1.0
-        self._day_case_p = proc.day_case_probability
-        key = f"{prefix}/{site}/{procedure}"
-        self._u_priority = streams.uniforms(f"{key}/priority")
-        self._u_day_case = streams.uniforms(f"{key}/day_case")
-        self._duration = streams.sampler(f"{key}/duration", proc.duration)
-        self._los = streams.sampler(f"{key}/los", proc.length_of_stay)
-        delay = proc.delayed_discharge
-        self._delay_p = 0.0 if delay is None else delay.probability
-        self._u_delay = streams.uniforms(f"{key}/delay")
-        self._delay = None if delay is None else streams.sampler(f"{key}/delay_extra", delay.extra)
-        cc = proc.critical_care
-        self._cc_p = 0.0 if cc is None else cc.probability
-        self._u_cc = streams.uniforms(f"{key}/critical_care")
-        self._cc_los = None if cc is None else streams.sampler(f"{key}/cc_los", cc.length_of_stay)
-
-    def make(self, pid: int, referral_time: float, priority: int | None = None) -> Patient:
-        u = self._u_priority()
-        if priority is None:
-            priority = (
-                self._ranks[bisect_right(self._cum, u)] if len(self._ranks) > 1 else self._ranks[0]
-            )
-        day_case = self._u_day_case() < self._day_case_p
-        los = self._los()
-        if self._delay is not None:
-            extra = self._delay()
-            if self._u_delay() < self._delay_p:
-                los += extra
-        patient = Patient(
-            pid,
-            self.site,
-            self.procedure,
-            priority,
-            referral_time,
-            day_case,
-            self._duration(),
-            los,
-        )
-        if self._cc_los is not None:
-            patient.cc_los = self._cc_los()
-            patient.needs_cc = self._u_cc() < self._cc_p
-            patient.day_case = patient.day_case and not patient.needs_cc
-        return patient
+from .waiting_list import WaitingList, booking_order
 
 
 class ElectivePathway:
@@ -113,7 +49,7 @@ class ElectivePathway:
         self.recorder = recorder
         self.beds = beds
         self.critical_care = critical_care
-        order = BOOKING_ORDERS[sc.policies.booking.order]
+        order = booking_order(sc.policies.booking)
         clock = lambda: env.now  # noqa: E731
         self.lists: dict[tuple[str, str], WaitingList] = {
             (sid, spec): WaitingList(sid, spec, order, clock)
@@ -134,6 +70,17 @@ class ElectivePathway:
             t = self.shortest_case.get(p.specialty, p.planning_time)
             self.shortest_case[p.specialty] = min(t, p.planning_time)
         self._rebook_first = sc.policies.on_cancellation == "rebook_first"
+        booking = sc.policies.booking
+        self._escalations = [
+            (e.after, PRIORITY_RANK[e.to], None if e.quintiles is None else set(e.quintiles))
+            for e in sc.policies.escalation
+        ]
+        self._q1_after = (
+            booking.quintile1_after if booking.order == "quintile1_long_waiters_first" else None
+        )
+        self._rescoring = bool(self._escalations) or self._q1_after is not None
+        self._rescores: list[tuple] = []
+        self._recent_ops: dict[tuple[str, str], deque[float]] = {key: deque() for key in self.lists}
         self._patient_cancel_p = sc.demand.patient_cancellation_probability
         self._u_patient_cancel = streams.uniforms("on_the_day/patient_cancellation")
         rate = sc.demand.removal_per_year
@@ -160,6 +107,24 @@ class ElectivePathway:
 
     def list_for(self, p: Patient) -> WaitingList:
         return self.lists[(p.site, self._specialty[p.procedure])]
+
+    def specialty_of(self, p: Patient) -> str:
+        return self._specialty[p.procedure]
+
+    def move(self, p: Patient, site: str) -> None:
+        """Move a waiting patient to another site's list (mutual aid); their wait is kept."""
+        p.waiting_list.remove(p)
+        p.site = site
+        self.list_for(p).add(p)
+
+    def recent_operations(self, site: str, specialty: str, since: float) -> int:
+        """Operations on the (site, specialty) list since ``since``."""
+        done = self._recent_ops.get((site, specialty))
+        if done is None:
+            return 0
+        while done and done[0] < since:
+            done.popleft()
+        return len(done)
 
     def _route(self, p: Patient) -> str:
         key = (p.home, p.procedure)
@@ -190,11 +155,14 @@ class ElectivePathway:
         referral_time: float,
         priority: int | None = None,
         count: bool = True,
+        quintile: int | None = None,
     ) -> Patient:
         """A new pathway: make the patient, route them, and put them on a list."""
-        p = factory.make(self._next_pid, referral_time, priority)
+        p = factory.make(self._next_pid, referral_time, priority, quintile)
         self._next_pid += 1
         p.site = self._route(p)
+        if self._rescoring:
+            self._schedule_rescores(p)
         self._touch_pathway()
         self.pathway[p.pid] = p
         self._census[p.home][int(math.floor(referral_time)) + self._offset] += 1
@@ -283,8 +251,11 @@ class ElectivePathway:
         self._leave_pathway(p)
         self.treated_total += 1
         self.recorder.count[("operations", site)] += 1
+        self._recent_ops[(site, self._specialty[p.procedure])].append(now)
         if now >= self.recorder.warm_up:
-            self.recorder.treated.append((p.home, site, p.priority, now - p.referral_time, now))
+            self.recorder.treated.append(
+                (p.home, site, p.priority, now - p.referral_time, now, p.quintile)
+            )
         self.recorder.log(now, rec.OPERATED, p.pid, site, p.procedure)
         if p.cc_bed is not None:
             self.critical_care.discharge_planned_after(p.cc_bed, p.cc_los)
@@ -299,6 +270,12 @@ class ElectivePathway:
         self.recorder.log(self.env.now, rec.DISCHARGED, p.pid, site)
         beds.discharge(pool)
 
+    def session_lost(self, site: str, planned: float) -> None:
+        """A session that could not run for want of staff (its planned time still counts)."""
+        count = self.recorder.count
+        count[("sessions_lost_no_staff", site)] += 1
+        count[("session_days_planned", site)] += planned
+
     def session_done(self, site: str, planned: float, used: float, cases: int) -> None:
         count = self.recorder.count
         count[("sessions", site)] += 1
@@ -312,6 +289,45 @@ class ElectivePathway:
         for t in arrival_times(rates, exp1, env.now):
             yield env.timeout(t - env.now)
             self.refer(factory, t)
+
+    # -- re-scoring while waiting (escalation, equity rules) ------------------------------------
+    def _schedule_rescores(self, p: Patient) -> None:
+        """Queue the moments this patient's booking order changes; apply those already past."""
+        now = self.env.now
+        for after, rank, quintiles in self._escalations:
+            if rank < p.priority and (quintiles is None or p.quintile in quintiles):
+                self._rescore_at(p, p.referral_time + after, now, ("priority", rank))
+        if self._q1_after is not None and p.quintile == 1:
+            self._rescore_at(p, p.referral_time + self._q1_after, now, ("boost", True))
+
+    def _rescore_at(self, p: Patient, when: float, now: float, change: tuple) -> None:
+        if when <= now:
+            self._apply(p, change)
+        else:
+            heapq.heappush(self._rescores, (when, p.pid, change, p))
+
+    def _apply(self, p: Patient, change: tuple) -> None:
+        what, value = change
+        if what == "priority":
+            if value >= p.priority:
+                return
+            p.priority = value
+        else:
+            p.boost = value
+        self.recorder.count[("rescored", p.home)] += 1
+        if p.state == WAITING and p.waiting_list is not None:
+            p.waiting_list.reorder(p)
+
+    def rescore_process(self):
+        """SimPy process: each day, re-score patients who crossed a waiting-time threshold."""
+        env = self.env
+        heap = self._rescores
+        while True:
+            yield env.timeout(1.0)
+            while heap and heap[0][0] <= env.now:
+                _, _, change, p = heapq.heappop(heap)
+                if p.state not in (TREATED, REMOVED):
+                    self._apply(p, change)
 
     def removal_process(self):
         """SimPy process: each day, take off the list patients who left it (validation)."""
@@ -339,14 +355,15 @@ class ElectivePathway:
     def add_initial(
         self,
         factories: dict[tuple[str, str], PatientFactory],
-        entries: list[tuple[str, str, int | None, float]],
+        entries: list[tuple[str, str, int | None, float, int | None]],
     ) -> None:
         """Patients already waiting at time 0.
 
-        ``entries`` are (site, procedure, priority rank or None, days waited).
+        ``entries`` are (site, procedure, priority rank or None, days waited, quintile or None);
+        None means drawn like a new referral.
         """
-        for site, procedure, priority, waited in entries:
-            self.refer(factories[(site, procedure)], -waited, priority, count=False)
+        for site, procedure, priority, waited, quintile in entries:
+            self.refer(factories[(site, procedure)], -waited, priority, False, quintile)
 
     def check_conservation(self) -> None:
         """Referred = treated + removed + still waiting, and every waiter is on a list or booked."""

@@ -1,8 +1,15 @@
-"""An elective patient: who they are, where they were referred, and where they are now."""
+"""An elective patient: who they are, where they were referred, and where they are now;
+and the factory that draws new patients from their referral streams."""
 
 from __future__ import annotations
 
-from typing import Any
+from bisect import bisect_right
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..scenario.schema import Scenario
+    from .streams import Streams
 
 # Pathway states.
 WAITING = 0
@@ -11,7 +18,8 @@ ADMITTED = 2
 TREATED = 3
 REMOVED = 4
 
-PRIORITY_RANK = {"P1": 0, "P2": 1, "P3": 2, "P4": 3}
+PRIORITY_NAMES = ("P1", "P2", "P3", "P4")
+PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITY_NAMES)}
 
 
 class Patient:
@@ -38,6 +46,8 @@ class Patient:
         "cancellations",
         "rebook_first",
         "quintile",
+        "boost",
+        "aid_offered",
         "needs_cc",
         "cc_los",
         "cc_bed",
@@ -76,6 +86,11 @@ class Patient:
         self.cancellations = 0
         self.rebook_first = False
         self.quintile = 0
+        """Deprivation quintile (IMD 1 = most deprived ... 5); 0 when not recorded."""
+        self.boost = False
+        """Moved up within their priority by an equity rule (quintile-1 long waiter)."""
+        self.aid_offered = False
+        """Already offered treatment elsewhere under mutual aid."""
         self.needs_cc = False
         """Needs a planned critical care bed after the operation."""
         self.cc_los = 0.0
@@ -92,3 +107,87 @@ class Patient:
             f"Patient({self.pid}, {self.procedure} from {self.home} at {self.site}, "
             f"P{self.priority + 1}, referred day {self.referral_time:.1f})"
         )
+
+
+class PatientFactory:
+    """Draws everything about new patients for one (site, procedure) from its own streams."""
+
+    def __init__(
+        self,
+        sc: Scenario,
+        streams: Streams,
+        prefix: str,
+        site: str,
+        procedure: str,
+        priority_mix: dict[str, float],
+        quintile_mix: dict[int, float] | None = None,
+    ):
+        proc = sc.procedures[procedure]
+        self.site = site
+        self.procedure = procedure
+        names = [p for p in PRIORITY_NAMES if priority_mix.get(p, 0) > 0]
+        self._ranks = [PRIORITY_RANK[p] for p in names]
+        self._cum = list(accumulate(priority_mix[p] for p in names))
+        self._cum[-1] = 1.0
+        self._day_case_p = proc.day_case_probability
+        key = f"{prefix}/{site}/{procedure}"
+        self._u_priority = streams.uniforms(f"{key}/priority")
+        self._u_day_case = streams.uniforms(f"{key}/day_case")
+        self._duration = streams.sampler(f"{key}/duration", proc.duration)
+        self._los = streams.sampler(f"{key}/los", proc.length_of_stay)
+        delay = proc.delayed_discharge
+        self._delay_p = 0.0 if delay is None else delay.probability
+        self._u_delay = streams.uniforms(f"{key}/delay")
+        self._delay = None if delay is None else streams.sampler(f"{key}/delay_extra", delay.extra)
+        cc = proc.critical_care
+        self._cc_p = 0.0 if cc is None else cc.probability
+        self._u_cc = streams.uniforms(f"{key}/critical_care")
+        self._cc_los = None if cc is None else streams.sampler(f"{key}/cc_los", cc.length_of_stay)
+        self._quintiles: list[int] = []
+        self._q_cum: list[float] = []
+        if quintile_mix:
+            self._quintiles = sorted(q for q, share in quintile_mix.items() if share > 0)
+            self._q_cum = list(accumulate(quintile_mix[q] for q in self._quintiles))
+            self._q_cum[-1] = 1.0
+        self._u_quintile = streams.uniforms(f"{key}/quintile")
+
+    def make(
+        self,
+        pid: int,
+        referral_time: float,
+        priority: int | None = None,
+        quintile: int | None = None,
+    ) -> Patient:
+        u = self._u_priority()
+        if priority is None:
+            priority = (
+                self._ranks[bisect_right(self._cum, u)] if len(self._ranks) > 1 else self._ranks[0]
+            )
+        day_case = self._u_day_case() < self._day_case_p
+        los = self._los()
+        if self._delay is not None:
+            extra = self._delay()
+            if self._u_delay() < self._delay_p:
+                los += extra
+        patient = Patient(
+            pid,
+            self.site,
+            self.procedure,
+            priority,
+            referral_time,
+            day_case,
+            self._duration(),
+            los,
+        )
+        if self._cc_los is not None:
+            patient.cc_los = self._cc_los()
+            patient.needs_cc = self._u_cc() < self._cc_p
+            patient.day_case = patient.day_case and not patient.needs_cc
+        if self._quintiles:
+            u = self._u_quintile()
+            patient.quintile = (
+                self._quintiles[bisect_right(self._q_cum, u)] if quintile is None else quintile
+            )
+        elif quintile is not None:
+            patient.quintile = quintile
+        return patient

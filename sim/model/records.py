@@ -21,7 +21,7 @@ EMERGENCY_ADMITTED = "emergency_admitted"
 EMERGENCY_DIVERTED = "emergency_diverted"
 
 #: On-the-day cancellation causes that are the hospital's (non-clinical) doing.
-HOSPITAL_CAUSES = ("no_bed", "no_theatre_time", "overrun")
+HOSPITAL_CAUSES = ("no_bed", "no_theatre_time", "overrun", "no_staff", "no_critical_care_bed")
 #: All causes, including the patient's own (unfit on the day, did not attend).
 CANCELLATION_CAUSES = (*HOSPITAL_CAUSES, "patient")
 
@@ -36,8 +36,8 @@ class Recorder:
         """A copy of :attr:`count` taken at the end of the warm-up."""
         self.events: list[tuple] | None = [] if log_events else None
         """(time, event, patient id, site, detail) tuples, if the log is on."""
-        self.treated: list[tuple[str, str, int, float, float]] = []
-        """(home site, treating site, priority rank, wait in days, time) per operation."""
+        self.treated: list[tuple[str, str, int, float, float, int]] = []
+        """(home site, treating site, priority rank, wait in days, time, quintile) per operation."""
         self.timeseries: list[tuple[float, str, str, float]] = []
         """(time, site, measure, value) snapshots."""
         self.warm_up = warm_up

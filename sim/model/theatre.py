@@ -23,6 +23,7 @@ from .waiting_list import WaitingList
 if TYPE_CHECKING:
     from .beds import BedPool
     from .elective import ElectivePathway
+    from .staff import StaffRoster
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,8 @@ class Theatre:
         self.early_finish = early_finish
         self.turnover = turnover
         self.overrun_allowed = overrun_allowed
+        self.roster: StaffRoster | None = None
+        """Staff rosters deciding whether each session has its team (None: always staffed)."""
 
     def slots_on(self, weekday: int) -> list[SessionSlot]:
         return [s for s in self.slots if weekday in s.weekdays]
@@ -120,6 +123,14 @@ class Theatre:
             yield env.timeout(t0 - env.now)
         site = self.site
         planned_end = t0 + slot.length
+        travel = 0.0
+        if self.roster is not None:
+            staffed, travel = self.roster.outcome(day, site, self.name, slot.start)
+            if not staffed:
+                for p in patients:
+                    pathway.cancel(p, "no_staff", site)
+                pathway.session_lost(site, slot.length)
+                return
         ready: list[tuple[Patient, BedPool | None]] = []
         for p in patients:
             if pathway.patient_cancels():
@@ -129,7 +140,7 @@ class Theatre:
             if admitted:
                 ready.append((p, pool))
 
-        late = self.late_start()
+        late = self.late_start() + travel
         early = self.early_finish()
         if late > 0:
             yield env.timeout(late)

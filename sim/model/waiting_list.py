@@ -29,10 +29,28 @@ def longest_wait(p: Patient) -> tuple:
     return (0, not p.rebook_first, p.referral_time)
 
 
-BOOKING_ORDERS: dict[str, OrderKey] = {
-    "priority_then_wait": priority_then_wait,
-    "longest_wait": longest_wait,
-}
+def booking_order(booking) -> OrderKey:
+    """The sort key of a scenario's booking rule (``policies.booking``)."""
+    if booking.order == "priority_then_wait":
+        return priority_then_wait
+    if booking.order == "longest_wait":
+        return longest_wait
+    if booking.order == "deprivation_weighted":
+        credit = {q: booking.deprivation_credit.get(q, 0.0) for q in range(6)}
+
+        def deprivation_weighted(p: Patient) -> tuple:
+            """Priority, then wait plus a waiting-time credit for deprivation."""
+            return (p.priority, not p.rebook_first, p.referral_time - credit[p.quintile])
+
+        return deprivation_weighted
+    if booking.order == "quintile1_long_waiters_first":
+
+        def quintile1_long_waiters_first(p: Patient) -> tuple:
+            """Priority, then quintile-1 long waiters (``p.boost``), then longest wait."""
+            return (p.priority, not p.rebook_first, not p.boost, p.referral_time)
+
+        return quintile1_long_waiters_first
+    raise ValueError(f"unknown booking order {booking.order!r}")
 
 
 class WaitingList:

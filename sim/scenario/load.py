@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from .backlog_csv import read_backlog_csv
 from .errors import MAX_PROBLEMS_SHOWN, ScenarioError, error_at, format_validation_error
-from .schema import Scenario, ScenarioReferenceError
+from .references import ScenarioReferenceError
+from .schema import Scenario
 from .yamlio import LoadedYaml, load_yaml_document, resolve_path
 
 CSV_KEY = ("initial_waiting_list", "csv")

@@ -9,14 +9,13 @@ been read, and reported all together with the field each one concerns.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from .base import Spec
 from .distributions import TimeDist
-from .errors import did_you_mean
+from .policies import Escalation, MutualAid, Quintile, Staff, check_quintile_mix
 from .units import Duration, NonNegativeDuration, PositiveDuration
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -287,8 +286,10 @@ class DemandLine(Spec):
 
     per_week: float = Field(ge=0)
     priority_mix: dict[Priority, Probability] | None = None
+    quintile_mix: dict[Quintile, Probability] | None = None
 
     _mix = field_validator("priority_mix")(_check_mix)
+    _qmix = field_validator("quintile_mix")(check_quintile_mix)
 
 
 def _line_shorthand(v: object) -> object:
@@ -307,8 +308,21 @@ class Demand(Spec):
     """Chance that a patient leaves the list untreated within a year of waiting (validation)."""
     patient_cancellation_probability: Probability = 0.0
     """Chance a booked patient cancels on the day (unfit, did not attend)."""
+    quintile_mix: dict[Quintile, Probability] | None = None
+    """Referrals by deprivation quintile (IMD 1 = most deprived); none = not recorded."""
+    quintile_mix_by_site: dict[Ident, dict[Quintile, Probability]] = Field(default_factory=dict)
+    """Per home site, overriding ``quintile_mix`` (a demand line's own mix overrides both)."""
 
     _mix = field_validator("priority_mix")(_check_mix)
+    _qmix = field_validator("quintile_mix")(check_quintile_mix)
+
+    @field_validator("quintile_mix_by_site")
+    @classmethod
+    def _site_mixes(cls, v: dict[str, dict[int, float]]) -> dict[str, dict[int, float]]:
+        for mix in v.values():
+            check_quintile_mix(mix)
+        return v
+
     _weekday = field_validator("weekday_profile")(_profile(7, "weekday_profile"))
     _monthly = field_validator("monthly_profile")(_profile(12, "monthly_profile"))
 
@@ -366,7 +380,17 @@ class RoutingRule(Spec):
 class Booking(Spec):
     """How theatre lists are filled from the waiting list."""
 
-    order: Literal["priority_then_wait", "longest_wait"] = "priority_then_wait"
+    order: Literal[
+        "priority_then_wait", "longest_wait", "deprivation_weighted", "quintile1_long_waiters_first"
+    ] = "priority_then_wait"
+    """Clinical priority then longest wait (default); longest wait only; priority then wait
+    with ``deprivation_credit`` added to each quintile's wait; or priority, then quintile-1
+    patients who have waited ``quintile1_after``, then longest wait."""
+    deprivation_credit: dict[Quintile, NonNegativeDuration] = Field(default_factory=dict)
+    """Waiting time credited by quintile in the ``deprivation_weighted`` order."""
+    quintile1_after: NonNegativeDuration = 40 * 7.0
+    """In ``quintile1_long_waiters_first``: quintile-1 patients go first once they have waited
+    this long."""
     lead_time: NonNegativeDuration = 7.0
     """Lists are finalised this long before the day of surgery."""
     fill_to: float = Field(default=1.0, gt=0.0, le=1.5)
@@ -410,6 +434,10 @@ class Policies(Spec):
     booking: Booking = Field(default_factory=Booking)
     theatre_day: TheatreDay = Field(default_factory=TheatreDay)
     on_cancellation: Literal["return_to_list", "rebook_first"] = "return_to_list"
+    mutual_aid: dict[Ident, MutualAid] = Field(default_factory=dict)
+    """Named mutual-aid schemes moving long waiters to sites with shorter lists."""
+    escalation: list[Escalation] = Field(default_factory=list)
+    """Priority re-scoring of patients who have waited long."""
     critical_care: CriticalCarePolicy = Field(default_factory=CriticalCarePolicy)
     """A patient cancelled on the day rejoins the list in the usual order, or goes first."""
 
@@ -430,9 +458,13 @@ class Scenario(Spec):
     demand: Demand = Field(default_factory=Demand)
     initial_waiting_list: InitialList = Field(default_factory=InitialList)
     policies: Policies = Field(default_factory=Policies)
+    staff: Staff | None = None
+    """Staff groups that theatre sessions need (none = sessions always staffed)."""
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
+        from .references import ScenarioReferenceError, reference_problems
+
         problems = reference_problems(self)
         if problems:
             raise ScenarioReferenceError(problems)
@@ -458,178 +490,3 @@ def rule_matches(rule: RoutingRule, site: str, trust: str, procedure: str, proc:
         and (rule.from_trusts is None or trust in rule.from_trusts)
         and (rule.from_sites is None or site in rule.from_sites)
     )
-
-
-class ScenarioReferenceError(Exception):
-    """Names that do not refer to anything, or plans that cannot work, found after reading.
-
-    Deliberately not a ``ValueError``, so pydantic passes it through untouched and the
-    loader can place each problem at its own line.
-    """
-
-    def __init__(self, problems: list[tuple[tuple, str]]):
-        self.problems = problems
-        super().__init__(
-            "; ".join(f"{'.'.join(str(p) for p in loc)}: {msg}" for loc, msg in problems)
-        )
-
-
-def _unknown(kind: str, name: str, known: list[str]) -> str:
-    close = did_you_mean(name, known)
-    hint = f"; did you mean '{close}'?" if close else ""
-    listing = ", ".join(sorted(known)) or "none defined"
-    return f"unknown {kind} '{name}'{hint} (known {kind}s: {listing})"
-
-
-def reference_problems(sc: Scenario) -> list[tuple[tuple, str]]:
-    """Every cross-reference and capacity problem in a scenario, with its field path."""
-    out: list[tuple[tuple, str]] = []
-    trusts, sites, procs = list(sc.trusts), list(sc.sites), list(sc.procedures)
-    if sc.warm_up >= sc.horizon:
-        out.append((("warm_up",), "the warm-up must be shorter than the horizon"))
-    for sid, site in sc.sites.items():
-        if site.trust not in sc.trusts:
-            out.append((("sites", sid, "trust"), _unknown("trust", site.trust, trusts)))
-        if (
-            site.emergency is not None
-            and site.beds is not None
-            and site.beds.general == 0
-            and sc.policies.ring_fence_elective_beds
-        ):
-            out.append(
-                (
-                    ("sites", sid, "emergency"),
-                    "emergency admissions need general beds, but this site has none and its "
-                    "elective beds are ring-fenced (policies.ring_fence_elective_beds)",
-                )
-            )
-        if site.emergency is not None and site.beds is None:
-            out.append(
-                (
-                    ("sites", sid, "emergency"),
-                    "emergency admissions need beds: add 'beds' to this site",
-                )
-            )
-    for sid, by_proc in sc.demand.referrals.items():
-        if sid not in sc.sites:
-            out.append((("demand", "referrals", sid), _unknown("site", sid, sites)))
-            continue
-        for pid in by_proc:
-            if pid not in sc.procedures:
-                out.append((("demand", "referrals", sid, pid), _unknown("procedure", pid, procs)))
-    for sid, by_proc in sc.initial_waiting_list.lists.items():
-        if sid not in sc.sites:
-            out.append((("initial_waiting_list", "lists", sid), _unknown("site", sid, sites)))
-            continue
-        for pid in by_proc:
-            if pid not in sc.procedures:
-                loc = ("initial_waiting_list", "lists", sid, pid)
-                out.append((loc, _unknown("procedure", pid, procs)))
-    for i, rule in enumerate(sc.policies.routing):
-        base = ("policies", "routing", i)
-        for field, kind, known in (
-            ("to", "site", sc.sites),
-            ("from_sites", "site", sc.sites),
-            ("from_trusts", "trust", sc.trusts),
-            ("procedures", "procedure", sc.procedures),
-        ):
-            for j, name in enumerate(getattr(rule, field) or []):
-                if name not in known:
-                    out.append(((*base, field, j), _unknown(kind, name, list(known))))
-        if rule.choose == "nearest" and len(rule.to) > 1:
-            for name in rule.to:
-                if name in sc.sites and sc.sites[name].location is None:
-                    out.append(
-                        ((*base, "to"), f"choosing the nearest site needs a location for '{name}'")
-                    )
-    out.extend(_critical_care_problems(sc))
-    specialties = {p.specialty for p in sc.procedures.values()}
-    for sid, site in sc.sites.items():
-        for tname, theatre in site.theatres.items():
-            for j, plan in enumerate(theatre.sessions):
-                if plan.specialty not in specialties:
-                    close = difflib.get_close_matches(plan.specialty, sorted(specialties), n=1)
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
-                    out.append(
-                        (
-                            ("sites", sid, "theatres", tname, "sessions", j, "specialty"),
-                            f"no procedure has the specialty '{plan.specialty}', so these sessions "
-                            f"would always be empty{hint} (procedures' specialties: "
-                            f"{', '.join(sorted(specialties)) or 'none'})",
-                        )
-                    )
-    if out:
-        return out
-    # Every referral must be routable to a site with theatre sessions for its specialty
-    # and with beds if it is not always a day case.
-    referred = {
-        (s, p): ("demand", "referrals", s, p) for s, by in sc.demand.referrals.items() for p in by
-    }
-    backlog = {
-        (s, p): ("initial_waiting_list", "lists", s, p)
-        for s, by in sc.initial_waiting_list.lists.items()
-        for p in by
-    }
-    for (sid, pid), where in sorted({**backlog, **referred}.items()):
-        proc = sc.procedures[pid]
-        targets, _ = sc.treating_sites(sid, pid)
-        for target in targets:
-            tsite = sc.sites[target]
-            if proc.specialty not in tsite.specialties():
-                out.append(
-                    (
-                        where,
-                        f"{pid} ({proc.specialty}) from {sid} is treated at {target}, "
-                        f"but {target} has no theatre sessions for {proc.specialty}",
-                    )
-                )
-            elif proc.critical_care is not None and tsite.critical_care is None:
-                out.append(
-                    (
-                        ("procedures", pid, "critical_care"),
-                        f"{pid} needs a critical care bed after surgery, but {target} (where "
-                        f"patients from {sid} are treated) has no critical care unit",
-                    )
-                )
-            elif proc.day_case_probability < 1.0 and tsite.beds is None:
-                out.append(
-                    (
-                        ("sites", target, "beds"),
-                        f"{target} operates on {pid} inpatients but has no beds",
-                    )
-                )
-    return out
-
-
-def _critical_care_problems(sc: Scenario) -> list[tuple[tuple, str]]:
-    out: list[tuple[tuple, str]] = []
-    units = [sid for sid, s in sc.sites.items() if s.critical_care is not None]
-    pol = sc.policies.critical_care
-    base = ("policies", "critical_care")
-    if pol.hub is not None and pol.hub not in units:
-        known = list(sc.sites) if pol.hub not in sc.sites else units
-        what = "site" if pol.hub not in sc.sites else "site with a critical care unit"
-        out.append(((*base, "hub"), _unknown(what, pol.hub, known)))
-    if pol.when_full == "transfer" and not pol.pooled and pol.transfer_to == "nearest":
-        for sid in units:
-            if sc.sites[sid].location is None:
-                out.append(
-                    (
-                        ("sites", sid, "location"),
-                        "transfers to the nearest unit need every unit's site location",
-                    )
-                )
-    for sid, site in sc.sites.items():
-        cc = site.critical_care
-        if cc is None:
-            continue
-        needs_ward = cc.from_emergency_probability > 0 or cc.deterioration_probability > 0
-        if needs_ward and site.emergency is None:
-            out.append(
-                (
-                    ("sites", sid, "critical_care"),
-                    "from_emergency_probability and deterioration_probability need emergency "
-                    "admissions at this site (add `emergency`)",
-                )
-            )
-    return out

@@ -10,21 +10,22 @@ Counts cover the time after the warm-up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .model.build import CollaborativeModel
-from .model.records import CANCELLATION_CAUSES
+from ..model.build import CollaborativeModel
+from ..model.records import CANCELLATION_CAUSES
+from .info import KpiInfo
+from .info import ratio as _ratio
+from .policies import (
+    EQUITY_KPI_INFO,
+    MUTUAL_AID_KPI_INFO,
+    STAFF_KPI_INFO,
+    equity_kpis,
+    mutual_aid_kpis,
+    staff_kpis,
+)
 
 WEEK = 7.0
-
-
-@dataclass(frozen=True)
-class KpiInfo:
-    unit: str
-    basis: str
-    description: str
 
 
 KPI_INFO: dict[str, KpiInfo] = {
@@ -140,6 +141,9 @@ CC_KPI_INFO: dict[str, KpiInfo] = {
     ),
 }
 KPI_INFO.update(CC_KPI_INFO)
+KPI_INFO.update(MUTUAL_AID_KPI_INFO)
+KPI_INFO.update(STAFF_KPI_INFO)
+KPI_INFO.update(EQUITY_KPI_INFO)
 
 KPI_NAMES: tuple[str, ...] = tuple(KPI_INFO)
 
@@ -153,10 +157,6 @@ _SITE_COUNTS = (
     "emergency_admissions",
     "emergency_diverted",
 )
-
-
-def _ratio(num: float, den: float, scale: float = 1.0) -> float:
-    return num / den * scale if den > 0 else float("nan")
 
 
 def _wait_kpis(waits_days: np.ndarray) -> dict[str, float]:
@@ -182,7 +182,12 @@ def _wait_kpis(waits_days: np.ndarray) -> dict[str, float]:
 
 WARD_KPIS = frozenset({"ward_occupancy", "general_bed_occupancy", "elective_bed_occupancy"})
 EMERGENCY_KPIS = frozenset(k for k in KPI_INFO if k.startswith("emergency_"))
-ELECTIVE_KPIS = frozenset(KPI_INFO) - WARD_KPIS - EMERGENCY_KPIS - frozenset(CC_KPI_INFO)
+POLICY_KPIS = (
+    frozenset(MUTUAL_AID_KPI_INFO) | frozenset(STAFF_KPI_INFO) | frozenset(EQUITY_KPI_INFO)
+)
+ELECTIVE_KPIS = (
+    frozenset(KPI_INFO) - WARD_KPIS - EMERGENCY_KPIS - frozenset(CC_KPI_INFO) - POLICY_KPIS
+)
 
 
 def reported_kpis(model: CollaborativeModel) -> tuple[str, ...]:
@@ -197,7 +202,17 @@ def reported_kpis(model: CollaborativeModel) -> tuple[str, ...]:
         names |= EMERGENCY_KPIS
     if model.critical_care is not None:
         names |= set(CC_KPI_INFO)
-    return tuple(k for k in KPI_NAMES if k in names)
+    if model.mutual_aid:
+        names |= set(MUTUAL_AID_KPI_INFO)
+    if model.roster is not None:
+        names |= set(STAFF_KPI_INFO) - {"staff_utilisation"}
+        names |= {f"staff_utilisation_{g}" for g in model.roster.groups}
+    if any(p.quintile for p in model.elective.pathway.values()) or any(
+        t[5] for t in model.recorder.treated
+    ):
+        names |= set(EQUITY_KPI_INFO)
+    ordered = [k for k in KPI_NAMES if k in names]
+    return tuple(ordered + sorted(names - set(ordered)))
 
 
 def replication_kpis(model: CollaborativeModel) -> list[tuple[str, str, float]]:
@@ -262,6 +277,12 @@ def replication_kpis(model: CollaborativeModel) -> list[tuple[str, str, float]]:
             vals["mean_waiting_list"] = _ratio(area, span)
         if model.critical_care is not None:
             vals.update(_cc_kpis(model, site, count, span))
+        if model.mutual_aid:
+            vals.update(mutual_aid_kpis(count, site))
+        if model.roster is not None:
+            vals.update(staff_kpis(model, count, site))
+        if site is None and "wait_gap_q1_q5_weeks" in wanted:
+            vals.update(equity_kpis(model))
         rows.extend((name, label, float(vals[name])) for name in wanted if name in vals)
     return rows
 
