@@ -21,6 +21,10 @@ from .units import Duration, NonNegativeDuration, PositiveDuration
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 #: A whole number written as one (``yes``/``true`` is not a count of beds).
 Count = Annotated[int, Field(strict=True)]
+#: Upper bounds that catch typos (``general: 20000000``) before a run tries to honour them.
+MAX_BEDS = 10_000
+MAX_THEATRES = 100
+MAX_BACKLOG = 1_000_000
 Priority = Literal["P1", "P2", "P3", "P4"]
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -128,7 +132,7 @@ class TheatreDay(Spec):
 class Theatre(Spec):
     """A theatre (or ``count`` identical theatres) and its weekly session plan."""
 
-    count: Count = Field(default=1, ge=1)
+    count: Count = Field(default=1, ge=1, le=MAX_THEATRES)
     sessions: list[SessionPlan] = Field(min_length=1)
     theatre_day: TheatreDay | None = None
     """On-the-day losses for this theatre; the scenario's ``policies.theatre_day`` if omitted."""
@@ -161,8 +165,8 @@ class DelayedDischarge(Spec):
 class Beds(Spec):
     """Ward beds at a site: general beds (shared with emergencies) and ring-fenced elective beds."""
 
-    general: Count = Field(default=0, ge=0)
-    elective: Count = Field(default=0, ge=0)
+    general: Count = Field(default=0, ge=0, le=MAX_BEDS)
+    elective: Count = Field(default=0, ge=0, le=MAX_BEDS)
     """Beds kept for elective surgery: emergencies never use them while they are ring-fenced."""
     turnaround: NonNegativeDuration = 0.0
     """A bed is unavailable for this long after each discharge (cleaning, making up)."""
@@ -206,7 +210,7 @@ class CriticalCareStream(Spec):
 class CriticalCareUnit(Spec):
     """A critical care unit (level 2/3 beds) at a site."""
 
-    beds: Count = Field(ge=1)
+    beds: Count = Field(ge=1, le=MAX_BEDS)
     elective_reserved: Count = Field(default=0, ge=0)
     """Beds kept for planned post-operative patients: unplanned patients never use them."""
     turnaround: NonNegativeDuration = 0.0
@@ -344,7 +348,7 @@ class Demand(Spec):
 class InitialListEntry(Spec):
     """Patients already waiting at the start: how many and how long they have waited."""
 
-    size: Count = Field(ge=0)
+    size: Count = Field(ge=0, le=MAX_BACKLOG)
     wait_age: TimeDist
     priority_mix: dict[Priority, Probability] | None = None
 
