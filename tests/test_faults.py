@@ -335,3 +335,38 @@ def test_rerun_shows_the_traceback_when_debugging(work: Path) -> None:
     )
     assert res.returncode != 0
     assert "Traceback" in res.stderr and "injected fault in replication 1" in res.stderr
+
+
+# ----------------------------------------------------------------------------
+# Every file through a temporary name
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_every_result_file_is_written_by_rename(
+    command: str, work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each file the command leaves was written under a temporary name and renamed."""
+    import sim.cli
+    import sim.experiment.output as output
+
+    renamed: list[Path] = []
+    real = output.atomic_write
+
+    def spy(path: str | os.PathLike[str], write) -> None:
+        real(path, write)
+        renamed.append(Path(path).resolve())
+
+    monkeypatch.setattr(output, "atomic_write", spy)
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("HUBSIM_DEBUG", raising=False)
+    (work / "other.yaml").write_text(TINY.replace("name: tiny", "name: other"), encoding="utf-8")
+    files = ["tiny.yaml", "other.yaml"] if command == "compare" else ["tiny.yaml"]
+    monkeypatch.setattr(sys, "argv", ["hubsim", command, *files, "--reps", "2", "--out", "OUT"])
+    with pytest.raises(SystemExit) as done:
+        sim.cli.main()
+    assert done.value.code == 0
+    written = {p.resolve() for p in (work / "OUT").rglob("*") if p.is_file()}
+    assert written, "nothing was written"
+    assert written == set(renamed), written ^ set(renamed)
+    assert not any(p.name.endswith(".part") for p in written)
