@@ -87,6 +87,7 @@ KPI_INFO: dict[str, KpiInfo] = {
     "elective_bed_occupancy": KpiInfo(
         "fraction", "treating", "time-average share of ring-fenced elective beds occupied"
     ),
+    "emergency_arrivals": KpiInfo("patients", "treating", "emergency patients needing a bed"),
     "emergency_admissions": KpiInfo("patients", "treating", "emergency patients given a bed"),
     "emergency_diverted": KpiInfo(
         "patients", "treating", "emergency patients sent elsewhere: no bed (divert policy)"
@@ -154,6 +155,7 @@ _SITE_COUNTS = (
     "cancellations_on_the_day",
     *(f"cancellations_{c}" for c in CANCELLATION_CAUSES),
     "sessions",
+    "emergency_arrivals",
     "emergency_admissions",
     "emergency_diverted",
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .base import Spec
 from .units import Duration, NonNegativeDuration, PositiveDuration
@@ -20,6 +20,19 @@ Priority = Literal["P1", "P2", "P3", "P4"]
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 #: Index of Multiple Deprivation quintile: 1 = most deprived, 5 = least.
 Quintile = Literal[1, 2, 3, 4, 5]
+
+
+def _number_keys(value: object) -> object:
+    """Quintile keys written as text (``"1"``, as JSON writes them) are numbers."""
+    if isinstance(value, dict):
+        return {
+            int(k) if isinstance(k, str) and k.strip().isdigit() else k: v for k, v in value.items()
+        }
+    return value
+
+
+#: A mapping keyed by quintile (``{1: ..., 5: ...}``).
+ByQuintile = BeforeValidator(_number_keys)
 
 
 def check_quintile_mix(mix: dict[int, float] | None) -> dict[int, float] | None:

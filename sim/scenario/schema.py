@@ -15,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .base import Spec
 from .distributions import TimeDist
-from .policies import Escalation, MutualAid, Quintile, Staff, check_quintile_mix
+from .policies import ByQuintile, Escalation, MutualAid, Quintile, Staff, check_quintile_mix
 from .units import Duration, NonNegativeDuration, PositiveDuration
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -290,7 +290,7 @@ class DemandLine(Spec):
 
     per_week: float = Field(ge=0)
     priority_mix: dict[Priority, Probability] | None = None
-    quintile_mix: dict[Quintile, Probability] | None = None
+    quintile_mix: Annotated[dict[Quintile, Probability], ByQuintile] | None = None
 
     _mix = field_validator("priority_mix")(_check_mix)
     _qmix = field_validator("quintile_mix")(check_quintile_mix)
@@ -312,9 +312,11 @@ class Demand(Spec):
     """Chance that a patient leaves the list untreated within a year of waiting (validation)."""
     patient_cancellation_probability: Probability = 0.0
     """Chance a booked patient cancels on the day (unfit, did not attend)."""
-    quintile_mix: dict[Quintile, Probability] | None = None
+    quintile_mix: Annotated[dict[Quintile, Probability], ByQuintile] | None = None
     """Referrals by deprivation quintile (IMD 1 = most deprived); none = not recorded."""
-    quintile_mix_by_site: dict[Ident, dict[Quintile, Probability]] = Field(default_factory=dict)
+    quintile_mix_by_site: dict[Ident, Annotated[dict[Quintile, Probability], ByQuintile]] = Field(
+        default_factory=dict
+    )
     """Per home site, overriding ``quintile_mix`` (a demand line's own mix overrides both)."""
 
     _mix = field_validator("priority_mix")(_check_mix)
@@ -390,7 +392,9 @@ class Booking(Spec):
     """Clinical priority then longest wait (default); longest wait only; priority then wait
     with ``deprivation_credit`` added to each quintile's wait; or priority, then quintile-1
     patients who have waited ``quintile1_after``, then longest wait."""
-    deprivation_credit: dict[Quintile, NonNegativeDuration] = Field(default_factory=dict)
+    deprivation_credit: Annotated[dict[Quintile, NonNegativeDuration], ByQuintile] = Field(
+        default_factory=dict
+    )
     """Waiting time credited by quintile in the ``deprivation_weighted`` order."""
     quintile1_after: NonNegativeDuration = 40 * 7.0
     """In ``quintile1_long_waiters_first``: quintile-1 patients go first once they have waited
