@@ -35,19 +35,24 @@ def _number_keys(value: object) -> object:
 ByQuintile = BeforeValidator(_number_keys)
 
 
-def check_quintile_mix(mix: dict[int, float] | None) -> dict[int, float] | None:
-    """Shares of referrals by deprivation quintile must add up to 1."""
+def check_shares(mix: dict | None, what: str, labels: str) -> dict | None:
+    """A mix of shares (priorities, quintiles, ...) must add up to 1."""
     if mix is None:
         return None
     if not mix:
-        raise ValueError("the quintile mix is empty: give shares of quintiles 1-5 that add up to 1")
+        raise ValueError(f"the {what} is empty: give shares of {labels} that add up to 1")
     total = sum(mix.values())
     if abs(total - 1.0) > 1e-6:
         raise ValueError(
-            "the quintile mix must add up to 1 (100%), but "
+            f"the {what} must add up to 1 (100%), but "
             f"{' + '.join(f'{v:g}' for v in mix.values())} = {total:g}"
         )
     return mix
+
+
+def check_quintile_mix(mix: dict[int, float] | None) -> dict[int, float] | None:
+    """Shares of referrals by deprivation quintile must add up to 1."""
+    return check_shares(mix, "quintile mix", "quintiles 1-5")
 
 
 # -- mutual aid -------------------------------------------------------------------------------

@@ -15,7 +15,15 @@ from pydantic import Field, field_validator, model_validator
 
 from .base import Spec
 from .distributions import TimeDist
-from .policies import ByQuintile, Escalation, MutualAid, Quintile, Staff, check_quintile_mix
+from .policies import (
+    ByQuintile,
+    Escalation,
+    MutualAid,
+    Quintile,
+    Staff,
+    check_quintile_mix,
+    check_shares,
+)
 from .units import Duration, NonNegativeDuration, PositiveDuration
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -57,17 +65,7 @@ def _profile(length: int, what: str):
 
 
 def _check_mix(mix: dict[str, float] | None) -> dict[str, float] | None:
-    if mix is None:
-        return None
-    if not mix:
-        raise ValueError("the priority mix is empty: give shares of P1-P4 that add up to 1")
-    total = sum(mix.values())
-    if abs(total - 1.0) > 1e-6:
-        raise ValueError(
-            "the priority mix must add up to 1 (100%), but "
-            f"{' + '.join(f'{v:g}' for v in mix.values())} = {total:g}"
-        )
-    return mix
+    return check_shares(mix, "priority mix", "P1-P4")
 
 
 class Location(Spec):
