@@ -136,6 +136,9 @@ def run(
         bool, typer.Option(help="Keep the other replications' results if one fails.")
     ] = False,
     plots: Annotated[bool, typer.Option(help="Save PNG plots.")] = True,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Write report.html at the end.")
+    ] = True,
     target_kpis: TargetKpisOpt = DEFAULT_TARGET,
     precision: PrecisionOpt = 0.05,
     min_reps: MinRepsOpt = 5,
@@ -193,6 +196,8 @@ def run(
         out.print(xp.precision_table(Precision(**res.manifest["precision"])))
     files = res.save(str(folder), overwrite=True, plots=plots)
     out.print(f"saved {len(files)} files to {folder}/")
+    if report:
+        _write_report(folder)
     if res.failures:
         for f in res.failures:
             _say("failed", f.describe())
@@ -258,6 +263,9 @@ def compare(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace results in the output folder.")] = False,
     plots: Annotated[bool, typer.Option(help="Save PNG plots.")] = True,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Write report.html at the end.")
+    ] = True,
     target_kpis: TargetKpisOpt = DEFAULT_TARGET,
     precision: PrecisionOpt = 0.05,
     precision_on: PrecisionOnOpt = "each",
@@ -310,7 +318,36 @@ def compare(
         res.save(str(folder / stem), overwrite=True, plots=plots)
     cols = ["scenario", "kpi", "site", "diff_mean", "diff_ci_low", "diff_ci_high"]
     atomic_write_csv(folder / "comparison.csv", cmp.differences()[cols])
+    if plots:
+        from .report.plots import save_comparison_plots
+
+        save_comparison_plots(cmp, folder)
     out.print(f"saved each scenario's results and comparison.csv to {folder}/")
+    if report:
+        _write_report(folder)
+
+
+def _write_report(folder: Path, out_file: Path | None = None) -> None:
+    from .report.html import ReportError, build_report
+
+    try:
+        path = build_report(folder, out_file)
+    except ReportError as exc:
+        _fail(str(exc))
+    out.print(f"report: {path}")
+
+
+@app.command("report")
+def report_command(
+    results_dir: Annotated[
+        Path, typer.Argument(help="A folder written by 'hubsim run' or 'hubsim compare'.")
+    ],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Where to write (default RESULTS_DIR/report.html).")
+    ] = None,
+) -> None:
+    """Write one self-contained HTML report (tables, plots, model description) for results."""
+    _write_report(results_dir, out_file)
 
 
 @app.command()

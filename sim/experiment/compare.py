@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ from .backends import connected, resolve_backend
 from .replications import run
 from .results import Results
 from .stats import mean_ci
+
+if TYPE_CHECKING:
+    from ..report.plots import ComparisonPlots
 
 
 @dataclass
@@ -34,6 +38,13 @@ class Comparison:
     @property
     def names(self) -> list[str]:
         return [r.name for r in self.results]
+
+    @property
+    def plot(self) -> ComparisonPlots:
+        """Plots of the comparison (matplotlib), e.g. ``cmp.plot.forest()``."""
+        from ..report.plots import ComparisonPlots
+
+        return ComparisonPlots(self)
 
     def differences(self, confidence: float = 0.95) -> pd.DataFrame:
         """One row per non-baseline scenario x KPI x site: ``scenario, kpi, site, diff_mean,

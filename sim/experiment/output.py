@@ -75,6 +75,8 @@ RESULT_NAMES = frozenset(
         "scenario.yaml",
         "comparison.csv",
         "report.html",
+        "forest.png",  # hubsim compare: the comparison's own plots
+        "waiting_list_compared.png",
     }
 )
 

@@ -39,6 +39,14 @@ HEADLINE_KPIS: tuple[str, ...] = (
     "emergency_bed_wait_hours",
 )
 
+#: Added to the headline KPIs when the scenarios have critical care units.
+CC_HEADLINE_KPIS: tuple[str, ...] = (
+    "cc_occupancy",
+    "cc_refusal_pct",
+    "cc_transfers_out",
+    "cancellations_no_cc_bed",
+)
+
 #: Clinical priority codes (FSSA, RCS England 2020) as a planner reads them.
 PRIORITY_LABELS = {
     "P1": "P1 (within 72 hours)",
@@ -403,7 +411,9 @@ def forest(
     if baseline is None and not isinstance(comparison, pd.DataFrame):
         baseline = comparison.baseline.name
     df = df[df.site == site]
-    wanted = list(kpis) if kpis is not None else [k for k in HEADLINE_KPIS if k in set(df.kpi)]
+    measured = set(df[np.isfinite(df.diff_mean)].kpi)
+    headline = [k for k in (*HEADLINE_KPIS, *CC_HEADLINE_KPIS) if k in measured]
+    wanted = list(kpis) if kpis is not None else headline
     if relative:
         ok = np.isfinite(df.baseline_mean) & (df.baseline_mean.abs() > 1e-12)
         dropped = [k for k in wanted if k not in set(df[ok].kpi)]

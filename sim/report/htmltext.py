@@ -1,0 +1,96 @@
+"""Small HTML and wording helpers for reports: escaping, tables, durations, distributions.
+
+Everything that comes from a scenario or a results file goes through :func:`esc`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from html import escape
+from typing import Any
+
+from ..scenario.schema import DelayedDischarge
+
+#: Where a KPI is counted, in words.
+BASIS = {
+    "home": "patient's home site",
+    "treating": "site where it happened",
+    "network": "whole collaborative",
+    "unit": "critical care unit",
+}
+
+
+def esc(x: object) -> str:
+    """Text from a scenario or a file, made safe for HTML."""
+    return escape(str(x), quote=True)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], cls: str = "") -> str:
+    """An HTML table; every cell is escaped."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
+    attr = f' class="{esc(cls)}"' if cls else ""
+    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def dur(days: float) -> str:
+    """A duration in the unit a planner would say it in."""
+    minutes = days * 1440
+    if minutes < 120:
+        return f"{minutes:.3g} min"
+    if days < 1:
+        return f"{days * 24:.3g} hours"
+    if days >= 14 and abs(days / 7 - round(days / 7)) < 1e-9:
+        return f"{round(days / 7)} weeks"
+    return "1 day" if days == 1 else f"{days:.3g} days"
+
+
+def dist(d: Any) -> str:
+    """A time distribution in words: ``lognormal, mean 3 days, sd 2 days``."""
+    kind = d.dist
+    if kind == "fixed":
+        return f"fixed {dur(d.value)}"
+    if kind == "exponential":
+        return f"exponential, mean {dur(d.mean)}"
+    if kind in ("lognormal", "gamma"):
+        return f"{kind}, mean {dur(d.mean)}, sd {dur(d.sd)}"
+    if kind == "triangular":
+        return f"triangular, low {dur(d.low)}, mode {dur(d.mode)}, high {dur(d.high)}"
+    if kind == "uniform":
+        return f"uniform, {dur(d.low)} to {dur(d.high)}"
+    return f"empirical, {len(d.values)} values, mean {dur(d.mean)}"
+
+
+def delay(d: DelayedDischarge | None) -> str:
+    return "none" if d is None else f"{d.probability:.0%} of patients, extra {dist(d.extra)}"
+
+
+def profile(values: Sequence[float] | None, labels: Sequence[str]) -> str:
+    if values is None:
+        return "flat"
+    return ", ".join(f"{lab} {v:g}" for lab, v in zip(labels, values, strict=True))
+
+
+def html_list(items: Iterable[str]) -> str:
+    """An HTML list of already-escaped items."""
+    return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+
+
+def fmt(x: float | None, signed: bool = False) -> str:
+    """A number as a planner reads it: whole numbers plain, thousands separated, else 3 figures."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    sign = "+" if signed and x != 0 else ""
+    if abs(x) >= 100 or (x == round(x) and abs(x) < 1e15):
+        return f"{x:{sign},.0f}"
+    if abs(x) >= 1:
+        return f"{x:{sign}.2f}"
+    return f"{x:{sign}.3f}"
+
+
+def ci(low: float, high: float, signed: bool = False) -> str:
+    """A 95% interval written ``low to high`` (a dash when there is none)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "–"
+    return f"{fmt(low, signed)} to {fmt(high, signed)}"
