@@ -143,11 +143,18 @@ def make_patients(
     ]
 
 
-def waiting_list_cost(n: int, ops: int, chunks: int = 5, seed: int = 0) -> float:
+def waiting_list_cost(
+    n: int,
+    ops: int,
+    chunks: int = 5,
+    seed: int = 0,
+    reduce: Callable[[list[float]], float] = min,
+) -> float:
     """Microseconds per referral (add one new patient + ``pop()`` the next) at ``n`` waiting.
 
     After 10,000 untimed warm-up referrals, ``ops`` referrals are timed in ``chunks``
-    equal chunks; the best chunk is returned (the list stays at ``n`` throughout).
+    equal chunks; ``reduce`` of the chunks is returned, by default the best (the list
+    stays at ``n`` throughout).
     """
     rng = np.random.default_rng(seed)
     now = [0.0]
@@ -174,7 +181,7 @@ def waiting_list_cost(n: int, ops: int, chunks: int = 5, seed: int = 0) -> float
         per_op.append((time.perf_counter() - t0) / size * 1e6)
     if len(wl) != n:
         raise RuntimeError(f"waiting list drifted from {n} to {len(wl)}")
-    return min(per_op)
+    return reduce(per_op)
 
 
 def priority_resource_cost(n: int, puts: int, seed: int = 0) -> float:
@@ -206,18 +213,42 @@ def priority_resource_cost(n: int, puts: int, seed: int = 0) -> float:
     return total / puts * 1e6
 
 
-# -- report -------------------------------------------------------------------------------
-def run(settings: Settings, out: Callable[[str], None] = print) -> None:
-    """Run every section and print the report."""
-    started = time.perf_counter()
-    out("hubsim engine benchmark" + (" (--quick)" if settings is QUICK else ""))
-    out(
-        f"python {platform.python_version()} | numpy {np.__version__} | "
-        f"simpy {simpy.__version__} | cpus {os.cpu_count()} | {platform.machine()}"
-    )
-    out("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    out("")
+# -- measurements, usable from run_all.py -------------------------------------------------
+@dataclass
+class EngineResult:
+    """Section 1: hubsim's model runs against the bare SimPy loop, same number of events."""
 
+    events: int
+    pending: float
+    """Mean size of SimPy's event heap in the counting run."""
+    k: int
+    """Processes in the bare loop (``pending`` rounded)."""
+    step_wall: float
+    model_walls: list[float]
+    builds: list[float]
+    bare_walls: list[float]
+
+    @property
+    def us_per_event(self) -> float:
+        """hubsim, median of the timed runs."""
+        return statistics.median(self.model_walls) / self.events * 1e6
+
+    @property
+    def bare_us_per_event(self) -> float:
+        """Bare SimPy, median of the timed loops."""
+        return statistics.median(self.bare_walls) / self.events * 1e6
+
+    @property
+    def ratio_median(self) -> float:
+        return statistics.median(self.model_walls) / statistics.median(self.bare_walls)
+
+    @property
+    def ratio_best(self) -> float:
+        return min(self.model_walls) / min(self.bare_walls)
+
+
+def measure_engine(settings: Settings) -> EngineResult:
+    """Count the default scenario's events, then time model runs and bare loops in turns."""
     scenario = load_scenario(SCENARIO)
     n_step, step_wall, pending = count_by_stepping(scenario)
     k = max(1, round(pending))
@@ -235,16 +266,42 @@ def run(settings: Settings, out: Callable[[str], None] = print) -> None:
             builds.append(build_s)
         if i < settings.bare_repeats:
             bare.append(bare_loop(n_step, k))
-    build = statistics.median(builds)
-    events = n_step
+    return EngineResult(n_step, pending, k, step_wall, walls, builds, bare)
 
+
+def measure_waiting_list(settings: Settings) -> dict[int, float]:
+    """Section 2: WaitingList microseconds per referral (add + pop) by list size."""
+    return {n: waiting_list_cost(n, settings.wl_ops) for n in settings.wl_sizes}
+
+
+def measure_priority_resource(settings: Settings) -> dict[int, float]:
+    """For reference: ``PriorityResource`` microseconds per put by queue length."""
+    return {n: priority_resource_cost(n, settings.pr_puts) for n in settings.pr_sizes}
+
+
+# -- report -------------------------------------------------------------------------------
+def run(settings: Settings, out: Callable[[str], None] = print) -> None:
+    """Run every section and print the report."""
+    started = time.perf_counter()
+    out("hubsim engine benchmark" + (" (--quick)" if settings is QUICK else ""))
+    out(
+        f"python {platform.python_version()} | numpy {np.__version__} | "
+        f"simpy {simpy.__version__} | cpus {os.cpu_count()} | {platform.machine()}"
+    )
+    out("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    out("")
+
+    eng = measure_engine(settings)
+    events, n_step, step_wall, k = eng.events, eng.events, eng.step_wall, eng.k
+    walls, bare = eng.model_walls, eng.bare_walls
+    build = statistics.median(eng.builds)
     h_best, h_med = min(walls), statistics.median(walls)
     b_best, b_med = min(bare), statistics.median(bare)
     us = 1e6 / events
     out(f"1. Engine overhead per event ({SCENARIO.name}, seed=1 rep=0, horizon to end)")
     out(f"   events processed: {events:,}  (SimPy event-id counter after model.run();")
     out(f"   checked against a peek()/step() loop that counted {n_step:,}: same)")
-    out(f"   mean pending events (heap size, sampled every 100 events): {pending:.0f}")
+    out(f"   mean pending events (heap size, sampled every 100 events): {eng.pending:.0f}")
     out(f"   model build (not timed below): {build * 1e3:.0f} ms (median)")
     out("")
     out(f"   {'':<34}{'best s':>9}{'median s':>10}{'us/event':>10}")
@@ -267,8 +324,8 @@ def run(settings: Settings, out: Callable[[str], None] = print) -> None:
         "2. Waiting list, steady state: add one referral + pop() the next "
         f"({settings.wl_ops:,} ops per size)"
     )
-    wl = {n: waiting_list_cost(n, settings.wl_ops) for n in settings.wl_sizes}
-    pr = {n: priority_resource_cost(n, settings.pr_puts) for n in settings.pr_sizes}
+    wl = measure_waiting_list(settings)
+    pr = measure_priority_resource(settings)
     out(f"   {'waiting':>9}{'WaitingList us/referral*':>27}{'PriorityResource us/put':>26}")
     for n in sorted(set(wl) | set(pr)):
         a = f"{wl[n]:.2f}" if n in wl else "-"

@@ -1,0 +1,314 @@
+"""hubsim against a peer: an M/M/c queue in hubsim, Ciw and plain SimPy.
+
+c = 10 servers, arrivals 8.5 a day, mean stay 1 day (rho = 0.85), run for
+``customers / 8.5`` days from empty in each of
+
+* ``hubsim-em``: an emergency-only hubsim site with 10 general beds, ``when_full: queue``;
+* ``hubsim-cc``: a hubsim critical care unit with 10 beds, ``when_full: queue``;
+* ``ciw``: ``ciw.Simulation`` of the same network, ``simulate_until_max_time``;
+* ``simpy``: plain SimPy, a ``Resource(capacity=10)`` and a process per customer
+  (request, timeout, release), inter-arrival and service times from ``random.Random``.
+
+Each run is its own fresh process (``--child``). Inside it ``time.perf_counter`` covers
+the simulation only, from the model description (scenario dict, network, resource) to
+the end of the run; the parent also times the whole process. Every model's mean wait in
+the queue is compared with the exact Erlang C value (:func:`sim.analytic.mmc_mean_wait`).
+
+Run alone from the repository root::
+
+    .venv/bin/python benchmarks/bench_peer.py [--quick]
+
+``benchmarks/run_all.py`` uses :func:`measure_peers`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchlib import BENCH, ROOT, emit, header, log, run_child
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+ARRIVALS_PER_DAY = 8.5
+MEAN_STAY = 1.0  # days
+SERVERS = 10
+MODELS = ("hubsim-em", "hubsim-cc", "ciw", "simpy")
+LABELS = {
+    "hubsim-em": "hubsim, emergency-only site, 10 general beds, when_full: queue",
+    "hubsim-cc": "hubsim, one critical care unit, 10 beds, when_full: queue",
+    "ciw": "Ciw, one node, 10 servers",
+    "simpy": "plain SimPy Resource(10), a process per customer",
+}
+# Relative standard error of the mean wait over 200,000 customers at rho = 0.85, measured
+# on this system (about 20 independent runs of hubsim and SimPy: 4-5%). Waits are
+# strongly autocorrelated, so it is much larger than sd/sqrt(n) of independent waits.
+SE_AT_200K = 0.045
+
+
+# -- the models (run inside a child process) ------------------------------------------------
+def _hubsim(kind: str, days: float, seed: int) -> dict[str, Any]:
+    t_imp = time.perf_counter()
+    import sim
+    from sim.model.build import CollaborativeModel
+
+    t0 = time.perf_counter()
+    stay = {"dist": "exponential", "mean": f"{MEAN_STAY} days"}
+    common = {
+        "name": f"M/M/{SERVERS} {kind}",
+        "horizon": f"{days!r} days",
+        "warm_up": "0 days",
+        "snapshot_interval": "4 weeks",
+        "trusts": {"T": {"name": "Trust"}},
+    }
+    if kind == "em":
+        site = {
+            "trust": "T",
+            "beds": {"general": SERVERS},
+            "emergency": {
+                "admissions_per_day": ARRIVALS_PER_DAY,
+                "length_of_stay": stay,
+                "when_full": "queue",
+            },
+        }
+        sc = sim.validate_scenario({**common, "sites": {"s": site}})
+    else:
+        site = {
+            "trust": "T",
+            "critical_care": {
+                "beds": SERVERS,
+                "length_of_stay": stay,
+                "admissions": {"per_day": ARRIVALS_PER_DAY},
+            },
+        }
+        sc = sim.validate_scenario(
+            {**common, "sites": {"s": site}, "policies": {"critical_care": {"when_full": "queue"}}}
+        )
+    model = CollaborativeModel(sc, seed=seed, rep=0)
+    model.run()
+    t1 = time.perf_counter()
+    count = model.recorder.count
+    if kind == "em":
+        arrived = model.emergencies["s"].arrived
+        served = count[("emergency_admissions", "s")]
+        wait = count[("emergency_wait_days", "s")]
+    else:
+        arrived = model.critical_care.arrivals
+        served = count[("cc_unplanned_admitted", "s")]
+        wait = count[("cc_unplanned_wait_days", "s")]
+    return {
+        "import_s": t0 - t_imp,
+        "sim_s": t1 - t0,
+        "customers": arrived,
+        "served": int(served),
+        "wait_sum": wait,
+    }
+
+
+def _ciw(days: float, seed: int) -> dict[str, Any]:
+    t_imp = time.perf_counter()
+    import ciw
+
+    t0 = time.perf_counter()
+    ciw.seed(seed)
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=ARRIVALS_PER_DAY)],
+        service_distributions=[ciw.dists.Exponential(rate=1.0 / MEAN_STAY)],
+        number_of_servers=[SERVERS],
+    )
+    q = ciw.Simulation(network)
+    q.simulate_until_max_time(days)
+    t1 = time.perf_counter()
+    # Records are kept for customers who finished; those still in service at the end
+    # started service too, but their wait is not recorded: a few out of 10^5.
+    records = q.get_all_records()
+    return {
+        "import_s": t0 - t_imp,
+        "sim_s": t1 - t0,
+        "customers": q.nodes[0].number_of_individuals,
+        "served": len(records),
+        "wait_sum": math.fsum(r.waiting_time for r in records),
+    }
+
+
+def _simpy(days: float, seed: int) -> dict[str, Any]:
+    t_imp = time.perf_counter()
+    import simpy
+
+    t0 = time.perf_counter()
+    env = simpy.Environment()
+    beds = simpy.Resource(env, capacity=SERVERS)
+    rng = random.Random(seed)
+    stats = {"customers": 0, "served": 0, "wait_sum": 0.0}
+
+    def customer() -> Iterator[simpy.Event]:
+        arrived = env.now
+        with beds.request() as req:
+            yield req
+            stats["served"] += 1
+            stats["wait_sum"] += env.now - arrived
+            yield env.timeout(rng.expovariate(1.0 / MEAN_STAY))
+
+    def arrivals() -> Iterator[simpy.Event]:
+        while True:
+            yield env.timeout(rng.expovariate(ARRIVALS_PER_DAY))
+            stats["customers"] += 1
+            env.process(customer())
+
+    env.process(arrivals())
+    env.run(until=days)
+    t1 = time.perf_counter()
+    return {"import_s": t0 - t_imp, "sim_s": t1 - t0, **stats}
+
+
+def child(model: str, customers: int, seed: int) -> dict[str, Any]:
+    """One run of ``model`` for ``customers / 8.5`` days; what the parent reads back."""
+    days = customers / ARRIVALS_PER_DAY
+    if model == "hubsim-em":
+        out = _hubsim("em", days, seed)
+    elif model == "hubsim-cc":
+        out = _hubsim("cc", days, seed)
+    elif model == "ciw":
+        out = _ciw(days, seed)
+    elif model == "simpy":
+        out = _simpy(days, seed)
+    else:
+        raise ValueError(f"unknown model {model!r}")
+    return {"model": model, "seed": seed, "days": days, **out}
+
+
+# -- the parent ---------------------------------------------------------------------------------
+@dataclass
+class PeerResult:
+    """Every run of one model."""
+
+    model: str
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    walls: list[float] = field(default_factory=list)
+    """Whole-process seconds of each run."""
+
+    @property
+    def rate(self) -> float:
+        """Customers per second of simulation (median over runs)."""
+        return statistics.median(r["customers"] / r["sim_s"] for r in self.runs)
+
+    @property
+    def sim_s(self) -> float:
+        return statistics.median(r["sim_s"] for r in self.runs)
+
+    @property
+    def wall_s(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def import_s(self) -> float:
+        return statistics.median(r["import_s"] for r in self.runs)
+
+    @property
+    def customers(self) -> float:
+        return statistics.median(r["customers"] for r in self.runs)
+
+    @property
+    def mean_wait(self) -> float:
+        """Mean wait in the queue, days, pooled over all runs (each its own seed)."""
+        return sum(r["wait_sum"] for r in self.runs) / sum(r["served"] for r in self.runs)
+
+    @property
+    def total_customers(self) -> int:
+        return sum(r["customers"] for r in self.runs)
+
+
+def exact_wait() -> float:
+    """Erlang C mean wait in the queue, days."""
+    from sim.analytic import mmc_mean_wait
+
+    return mmc_mean_wait(ARRIVALS_PER_DAY, MEAN_STAY, SERVERS)
+
+
+def tolerance(total_customers: int) -> float:
+    """Three standard errors of the pooled mean wait, relative (see ``SE_AT_200K``)."""
+    return 3 * SE_AT_200K * math.sqrt(200_000 / max(total_customers, 1))
+
+
+def measure_peers(customers: int, repeats: int) -> dict[str, PeerResult]:
+    """``repeats`` fresh-process runs of every model, seeds 1..repeats, in rotating order.
+
+    Each round runs every model once, the order rotating between rounds, so a burst of
+    load on a shared machine falls on all of them alike.
+    """
+    out = {m: PeerResult(m) for m in MODELS}
+    script = str(BENCH / "bench_peer.py")
+    for r in range(repeats):
+        order = MODELS[r % len(MODELS) :] + MODELS[: r % len(MODELS)]
+        for m in order:
+            log(f"  peer: {m}, {customers:,} customers, seed {r + 1}")
+            res, wall = run_child(
+                [script, "--child", m, "--customers", str(customers), "--seed", str(r + 1)]
+            )
+            out[m].runs.append(res)
+            out[m].walls.append(wall)
+    return out
+
+
+def leaner(results: dict[str, PeerResult]) -> str:
+    """The hubsim path with the higher median customers per second."""
+    return max(("hubsim-em", "hubsim-cc"), key=lambda m: results[m].rate)
+
+
+def report(results: dict[str, PeerResult], customers: int) -> list[str]:
+    """The detailed per-model lines (the summary table is in run_all.py)."""
+    exact = exact_wait()
+    n = len(next(iter(results.values())).runs)
+    lines = [
+        f"M/M/{SERVERS}, arrivals {ARRIVALS_PER_DAY}/day, mean stay {MEAN_STAY} day "
+        f"(rho = {ARRIVALS_PER_DAY * MEAN_STAY / SERVERS:.2f}), {customers:,} customers "
+        f"expected per run ({customers / ARRIVALS_PER_DAY:,.0f} days from empty), "
+        f"{n} fresh processes per model, medians",
+        f"exact Erlang C mean wait in queue: {exact * 24:.3f} hours",
+        f"  {'model':<10}{'cust/s':>10}{'sim s':>8}{'process s':>11}{'import s':>10}"
+        f"{'mean wait h':>13}{'vs Erlang C':>13}",
+    ]
+    for m, r in results.items():
+        tol = tolerance(r.total_customers)
+        dev = r.mean_wait / exact - 1
+        lines.append(
+            f"  {m:<10}{r.rate:>10,.0f}{r.sim_s:>8.2f}{r.wall_s:>11.2f}{r.import_s:>10.2f}"
+            f"{r.mean_wait * 24:>13.3f}{dev:>+12.1%}{'' if abs(dev) <= tol else ' !'}"
+        )
+    tol = tolerance(next(iter(results.values())).total_customers)
+    lines.append(
+        f"  mean wait pooled over the {n} runs; tolerance +/-{tol:.1%} "
+        "(3 standard errors of the pooled mean)"
+    )
+    for m in MODELS:
+        lines.append(f"  {m}: {LABELS[m]}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="20,000 customers, 3 runs")
+    parser.add_argument("--child", choices=MODELS, help=argparse.SUPPRESS)
+    parser.add_argument("--customers", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=None)
+    args = parser.parse_args(argv)
+    customers = args.customers or (20_000 if args.quick else 200_000)
+    if args.child:
+        emit(child(args.child, customers, args.seed))
+        return
+    repeats = args.repeats or (3 if args.quick else 5)
+    print("\n".join(header("hubsim vs Ciw vs SimPy: M/M/10 at rho = 0.85")))
+    print("\n".join(report(measure_peers(customers, repeats), customers)))
+
+
+if __name__ == "__main__":
+    main()

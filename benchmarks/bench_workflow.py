@@ -1,0 +1,194 @@
+"""The planner's workflow: the Black Country hubs scenario, many replications, 2 workers.
+
+Three kinds of run, each a fresh process:
+
+* ``cli``: ``hubsim run scenarios/black_country_ortho_hubs.yaml --reps N --jobs J
+  --seed 1 --no-events --no-plots --no-report --out TMP``, timed from outside (whole
+  process: interpreter start, imports, workers, writing results), with the memory of
+  its process tree watched (:func:`benchlib.run_measured`);
+* ``lib``: a child that imports ``sim`` and times ``sim.run(scenario, reps=N, seed=1,
+  n_jobs=J)`` alone with ``time.perf_counter`` (``--child``).
+
+Parallel efficiency is T1 / (2 x T2): T1 the in-library time of the replications on one
+worker (fewer replications, scaled per replication), T2 on two workers.
+
+Run alone from the repository root::
+
+    .venv/bin/python benchmarks/bench_workflow.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchlib import BENCH, PYTHON, ROOT, TreeRun, emit, header, log, mb, run_child, run_measured
+
+SCENARIO = ROOT / "scenarios" / "black_country_ortho_hubs.yaml"
+
+
+def hubsim_command() -> list[str]:
+    """The ``hubsim`` console script next to this interpreter, else ``python -m sim``."""
+    exe = Path(PYTHON).parent / "hubsim"
+    return [str(exe)] if exe.exists() else [PYTHON, "-m", "sim"]
+
+
+def cli_run(reps: int, jobs: int) -> TreeRun:
+    """``hubsim run`` of the hubs scenario into a temporary folder, memory watched."""
+    out = Path(tempfile.mkdtemp(prefix="hubsim-bench-"))
+    try:
+        cmd = [
+            *hubsim_command(),
+            "run",
+            str(SCENARIO),
+            "--reps",
+            str(reps),
+            "--jobs",
+            str(jobs),
+            "--seed",
+            "1",
+            "--no-events",
+            "--no-plots",
+            "--no-report",
+            "--out",
+            str(out / "run"),
+        ]
+        run = run_measured(cmd)
+        run.extra["files"] = sorted(p.name for p in (out / "run").glob("*"))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"hubsim run failed ({run.returncode}):\n{run.stderr_tail}")
+    return run
+
+
+def lib_run(reps: int, jobs: int) -> tuple[dict[str, Any], float]:
+    """``sim.run`` in a fresh child: (its timings, whole-process seconds)."""
+    script = str(BENCH / "bench_workflow.py")
+    return run_child([script, "--child", "--reps", str(reps), "--jobs", str(jobs)])
+
+
+def child(reps: int, jobs: int) -> dict[str, Any]:
+    """Inside the child: import, load the scenario, time ``sim.run`` alone."""
+    t0 = time.perf_counter()
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import sim
+
+    t1 = time.perf_counter()
+    sc = sim.load_scenario(SCENARIO)
+    t2 = time.perf_counter()
+    res = sim.run(sc, reps=reps, seed=1, n_jobs=jobs)
+    t3 = time.perf_counter()
+    per_rep = [r.wall_seconds for r in res.reps]
+    return {
+        "reps": len(res.reps),
+        "jobs": jobs,
+        "import_s": t1 - t0,
+        "load_s": t2 - t1,
+        "run_s": t3 - t2,
+        "rep_wall_sum": sum(per_rep),
+    }
+
+
+@dataclass
+class WorkflowResult:
+    """Everything section 4 measures."""
+
+    reps: int
+    cli: TreeRun
+    """``hubsim run --reps reps --jobs 2``."""
+    lib2: dict[str, Any]
+    lib2_wall: float
+    lib1: dict[str, Any]
+    """``sim.run(..., n_jobs=1)`` on ``lib1["reps"]`` replications."""
+    mem_reps: int
+    mem: TreeRun
+    """``hubsim run --reps mem_reps --jobs 2``, event log off: the memory figure."""
+
+    @property
+    def t1_scaled(self) -> float:
+        """One worker, in-library seconds scaled to ``reps`` replications."""
+        return self.lib1["run_s"] / self.lib1["reps"] * self.reps
+
+    @property
+    def efficiency(self) -> float:
+        """T1 / (2 x T2), in-library times."""
+        return self.t1_scaled / (2 * self.lib2["run_s"])
+
+
+def measure_workflow(reps: int, baseline_reps: int, mem_reps: int | None) -> WorkflowResult:
+    """The CLI run, the in-library runs on 2 and 1 workers, and the big memory run.
+
+    ``mem_reps=None`` skips the memory run: its figures are those of the first CLI run.
+    """
+    log(f"  workflow: hubsim run --reps {reps} --jobs 2 (CLI)")
+    cli = cli_run(reps, 2)
+    log(f"  workflow: sim.run(reps={reps}, n_jobs=2)")
+    lib2, lib2_wall = lib_run(reps, 2)
+    log(f"  workflow: sim.run(reps={baseline_reps}, n_jobs=1)")
+    lib1, _ = lib_run(baseline_reps, 1)
+    if mem_reps is None:
+        return WorkflowResult(reps, cli, lib2, lib2_wall, lib1, reps, cli)
+    log(f"  workflow: hubsim run --reps {mem_reps} --jobs 2 --no-events (CLI, memory)")
+    mem = cli_run(mem_reps, 2)
+    return WorkflowResult(reps, cli, lib2, lib2_wall, lib1, mem_reps, mem)
+
+
+def report(w: WorkflowResult) -> list[str]:
+    """The detailed lines (the summary table is in run_all.py)."""
+    per_rep = w.lib2["rep_wall_sum"] / w.lib2["reps"]
+    lines = [
+        f"{SCENARIO.name}, 2 years after warm-up, seed 1, event log off",
+        f"  hubsim run --reps {w.reps} --jobs 2 (whole process):  {w.cli.wall:6.1f} s, "
+        f"peak memory {mb(w.cli.peak_tree_rss)} (sum over {w.cli.max_procs} processes), "
+        f"largest process {mb(max(w.cli.maxrss_children, w.cli.peak_single_rss))}",
+        f"  sim.run(reps={w.reps}, n_jobs=2) alone:  {w.lib2['run_s']:6.1f} s "
+        f"(child process {w.lib2_wall:.1f} s, of which import sim {w.lib2['import_s']:.1f} s)",
+        f"  one replication on a worker (mean of run_replication wall): {per_rep:.2f} s",
+        f"  sim.run(reps={w.lib1['reps']}, n_jobs=1) alone:  {w.lib1['run_s']:6.1f} s "
+        f"-> T1 = {w.t1_scaled:.1f} s for {w.reps} reps (scaled per replication)",
+        f"  parallel efficiency T1 / (2 x T2) = {w.t1_scaled:.1f} / (2 x "
+        f"{w.lib2['run_s']:.1f}) = {w.efficiency:.0%}",
+    ]
+    if w.mem is not w.cli:
+        lines.append(
+            f"  hubsim run --reps {w.mem_reps} --jobs 2 --no-events (whole process):  "
+            f"{w.mem.wall:6.1f} s, peak memory {mb(w.mem.peak_tree_rss)} "
+            f"(sum over {w.mem.max_procs} processes), largest process "
+            f"{mb(max(w.mem.maxrss_children, w.mem.peak_single_rss))}"
+        )
+    return lines + [
+        "  memory: resident set of the CLI process and all its descendants (loky workers),",
+        "  summed and sampled every 0.05 s with psutil (shared pages count once per process,",
+        "  so this is an upper bound); largest process = getrusage(RUSAGE_CHILDREN).ru_maxrss",
+        "  in a wrapper process, or the sampled peak if higher",
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="8 replications, no separate memory run"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--reps", type=int, default=None)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    if args.child:
+        emit(child(args.reps or 1, args.jobs))
+        return
+    print("\n".join(header("hubsim workflow benchmark")))
+    reps = args.reps or (8 if args.quick else 50)
+    w = measure_workflow(reps, max(2, reps // 5), None if args.quick else 100)
+    print("\n".join(report(w)))
+
+
+if __name__ == "__main__":
+    main()

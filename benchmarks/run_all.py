@@ -1,0 +1,243 @@
+"""The hubsim benchmark suite (issue 6): one command, one table, targets and PASS/MISS.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/run_all.py          # about 4-5 minutes on 2 cores
+    .venv/bin/python benchmarks/run_all.py --quick  # about 1 minute, less work, starred
+
+1. Engine overhead: hubsim's cost per SimPy event on the default scenario against a bare
+   SimPy loop doing the same number of timeouts (``bench_engine.py``).
+2. Against a peer: M/M/10 at rho = 0.85 in hubsim, Ciw and plain SimPy, each in fresh
+   processes, mean wait checked against Erlang C (``bench_peer.py``).
+3. Waiting-list scaling: add + pop per referral at 1k, 10k and 100k waiting
+   (``bench_engine.py``).
+4. Workflow: the default scenario x 50 replications on 2 workers through the CLI and
+   the library; parallel efficiency; peak memory of 100 replications
+   (``bench_workflow.py``).
+
+Progress goes to standard error; the report to standard output. See
+``benchmarks/README.md`` for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from dataclasses import dataclass
+
+import bench_engine as eng
+import bench_peer as peer
+import bench_workflow as wf
+from benchlib import Row, header, load_average, log, mb, table, verdict
+
+# Targets of issue 6.
+ENGINE_RATIO = 1.5
+PEER_VS_CIW = 2.0
+PEER_VS_SIMPY = 1.5
+WL_RATIO = 1.3
+WORKFLOW_SECONDS = 60.0
+EFFICIENCY = 0.90
+MEMORY_BYTES = 2e9
+
+
+@dataclass
+class Plan:
+    """How much work each section does."""
+
+    engine: eng.Settings
+    wl_ops: int
+    wl_rounds: int
+    customers: int
+    peer_repeats: int
+    reps: int
+    baseline_reps: int
+    mem_reps: int | None
+    """None: the memory row uses the ``reps`` run (``--quick``)."""
+
+
+FULL = Plan(eng.FULL, 200_000, 3, 200_000, 5, 50, 10, 100)
+QUICK = Plan(eng.QUICK, 60_000, 3, 20_000, 3, 8, 2, None)
+
+
+def waiting_list(plan: Plan) -> dict[int, float]:
+    """Median microseconds per referral by size; sizes interleaved over ``wl_rounds``."""
+    sizes = plan.engine.wl_sizes
+    per: dict[int, list[float]] = {n: [] for n in sizes}
+    for _ in range(plan.wl_rounds):
+        for n in sizes:
+            ops = plan.wl_ops // plan.wl_rounds
+            per[n].append(eng.waiting_list_cost(n, ops, reduce=statistics.median))
+    return {n: statistics.median(v) for n, v in per.items()}
+
+
+def missing_packages() -> list[str]:
+    """Benchmark-only packages that are not installed."""
+    import importlib.util
+
+    return [m for m in ("ciw", "psutil") if importlib.util.find_spec(m) is None]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="less work, about 1 minute")
+    args = parser.parse_args(argv)
+    if missing := missing_packages():
+        raise SystemExit(
+            f"benchmarks need {', '.join(missing)}: .venv/bin/pip install -e '.[bench]'"
+        )
+    plan = QUICK if args.quick else FULL
+    quick = args.quick
+    started = time.perf_counter()
+    lines = header("hubsim benchmark suite" + (" (--quick)" if quick else ""))
+    rows: list[Row] = []
+    notes: list[str] = []
+
+    # 1. engine overhead
+    log("1. engine overhead")
+    e = eng.measure_engine(plan.engine)
+    s1 = "1. engine overhead (black_country_ortho_hubs.yaml, 1 replication)"
+    rows += [
+        Row(s1, "hubsim us per SimPy event", f"{e.us_per_event:.2f}"),
+        Row(s1, f"bare SimPy us per timeout (K={e.k} processes)", f"{e.bare_us_per_event:.2f}"),
+        Row(
+            s1,
+            "ratio hubsim / bare SimPy",
+            f"{e.ratio_median:.2f}x",
+            f"<= {ENGINE_RATIO}x",
+            verdict(e.ratio_median <= ENGINE_RATIO),
+        ),
+    ]
+    notes.append(
+        f"1. {e.events:,} events to the horizon; medians of {len(e.model_walls)} model runs "
+        f"({statistics.median(e.model_walls):.3f} s) and {len(e.bare_walls)} bare loops "
+        f"({statistics.median(e.bare_walls):.3f} s), taken in turns; best-vs-best ratio "
+        f"{e.ratio_best:.2f}x; model build {statistics.median(e.builds) * 1e3:.0f} ms, not "
+        "timed."
+    )
+
+    # 2. against a peer
+    log("2. M/M/10 against Ciw and SimPy")
+    p = peer.measure_peers(plan.customers, plan.peer_repeats)
+    best = peer.leaner(p)
+    h, c, s = p[best], p["ciw"], p["simpy"]
+    s2 = f"2. M/M/10 rho 0.85, {plan.customers:,} customers, fresh processes"
+    rows += [Row(s2, f"{m} customers/s", f"{p[m].rate:,.0f}") for m in peer.MODELS]
+    rows += [
+        Row(
+            s2,
+            f"{best} / Ciw customers/s",
+            f"{h.rate / c.rate:.2f}x",
+            f">= {PEER_VS_CIW}x",
+            verdict(h.rate / c.rate >= PEER_VS_CIW),
+        ),
+        Row(
+            s2,
+            f"{best} / plain SimPy time per customer",
+            f"{s.rate / h.rate:.2f}x",
+            f"<= {PEER_VS_SIMPY}x",
+            verdict(s.rate / h.rate <= PEER_VS_SIMPY),
+        ),
+        Row(
+            s2,
+            f"whole process s: {best} / Ciw / SimPy",
+            f"{h.wall_s:.1f} / {c.wall_s:.1f} / {s.wall_s:.1f}",
+        ),
+    ]
+    exact = peer.exact_wait()
+    for m in peer.MODELS:
+        tol = peer.tolerance(p[m].total_customers)
+        dev = p[m].mean_wait / exact - 1
+        rows.append(
+            Row(
+                s2,
+                f"{m} mean wait vs Erlang C",
+                f"{dev:+.1%}",
+                f"+/-{tol:.1%}",
+                verdict(abs(dev) <= tol),
+            )
+        )
+    notes.append(
+        f"2. {best} is the leaner hubsim path and is the one held to the targets. "
+        f"Erlang C mean wait {exact * 24:.3f} h; each model's mean wait pooled over its "
+        f"{plan.peer_repeats} runs (seeds 1-{plan.peer_repeats}); tolerance = 3 standard "
+        "errors. customers/s = arrivals / simulation seconds (perf_counter inside the "
+        "child), median over runs."
+    )
+    notes += ["   " + line for line in peer.report(p, plan.customers)[2:]]
+
+    # 3. waiting list
+    log("3. waiting-list scaling")
+    wl = waiting_list(plan)
+    lo, hi = min(wl), max(wl)
+    s3 = "3. waiting list, add + pop per referral, steady state"
+    rows += [Row(s3, f"us per referral at {n:,} waiting", f"{wl[n]:.2f}") for n in sorted(wl)]
+    rows.append(
+        Row(
+            s3,
+            f"ratio {hi // 1000}k / {lo // 1000}k",
+            f"{wl[hi] / wl[lo]:.2f}x",
+            f"<= {WL_RATIO}x",
+            verdict(wl[hi] / wl[lo] <= WL_RATIO),
+        )
+    )
+    notes.append(
+        f"3. {plan.wl_ops:,} timed referrals per size in {plan.wl_rounds} rounds over the "
+        "sizes in turn; each round the median of 5 chunks; the figure is the median of rounds."
+    )
+
+    # 4. workflow
+    log("4. workflow")
+    w = wf.measure_workflow(plan.reps, plan.baseline_reps, plan.mem_reps)
+    mem_reps = w.mem_reps
+    scale = 50 / plan.reps
+    s4 = f"4. workflow: default scenario, 2 years x {plan.reps} replications, 2 workers"
+    cli_50 = w.cli.wall * scale
+    lib_50 = w.lib2["run_s"] * scale
+    rows += [
+        Row(
+            s4,
+            "hubsim run --jobs 2, 50 reps, whole process" + (" (scaled)" if quick else ""),
+            f"{cli_50:.1f} s",
+            f"< {WORKFLOW_SECONDS:.0f} s",
+            verdict(cli_50 < WORKFLOW_SECONDS, quick),
+        ),
+        Row(
+            s4,
+            "sim.run(n_jobs=2), 50 reps, in library" + (" (scaled)" if quick else ""),
+            f"{lib_50:.1f} s",
+            f"< {WORKFLOW_SECONDS:.0f} s",
+            verdict(lib_50 < WORKFLOW_SECONDS, quick),
+        ),
+        Row(
+            s4,
+            f"parallel efficiency T1/(2 T2), T1 from {w.lib1['reps']} reps",
+            f"{w.efficiency:.0%}",
+            f">= {EFFICIENCY:.0%}",
+            verdict(w.efficiency >= EFFICIENCY),
+        ),
+        Row(s4, f"peak memory, {plan.reps} reps, parent + workers", mb(w.cli.peak_tree_rss)),
+        Row(
+            s4,
+            f"peak memory, {mem_reps} reps, event log off, parent + workers",
+            mb(w.mem.peak_tree_rss),
+            "< 2 GB at 100 reps",
+            verdict(w.mem.peak_tree_rss < MEMORY_BYTES, quick),
+        ),
+    ]
+    notes += ["4. " + wf.report(w)[0]] + ["   " + line.strip() for line in wf.report(w)[1:]]
+
+    lines += ["", *table(rows), ""]
+    if quick:
+        lines.append(
+            "* --quick: measured on fewer replications and scaled, or on a smaller run; "
+            "run without --quick for the real figure."
+        )
+    lines += ["Notes:", *notes, ""]
+    lines.append(f"load average at end: {load_average()}")
+    lines.append(f"total benchmark time {time.perf_counter() - started:.0f} s")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
