@@ -32,6 +32,7 @@ from .cli_experiments import (  # noqa: E402
     SchedulerOpt,
     TargetKpisOpt,
 )
+from .metrics import CC_HEADLINE_KPIS, HEADLINE_KPIS  # noqa: E402
 
 app = typer.Typer(
     add_completion=False,
@@ -204,22 +205,6 @@ def run(
         raise typer.Exit(1)
 
 
-HEADLINE_KPIS = (
-    "operations",
-    "waiting_list_end",
-    "median_wait_weeks",
-    "p92_wait_weeks",
-    "pct_within_18_weeks",
-    "over_52_weeks_end",
-    "cancellations_on_the_day",
-    "cancellations_no_bed",
-    "cancellation_rate_pct",
-    "theatre_utilisation",
-    "ward_occupancy",
-    "emergency_bed_wait_hours",
-)
-
-
 def comparison_table(cmp, site: str = "") -> Table:
     """Baseline mean, each scenario's paired difference with its 95% CI (* = excludes 0)."""
     diffs = cmp.differences()
@@ -232,7 +217,7 @@ def comparison_table(cmp, site: str = "") -> Table:
     table.add_column("baseline", justify="right")
     for name in cmp.names[1:]:
         table.add_column(f"{name}: difference (95% CI)", justify="right")
-    for kpi in HEADLINE_KPIS:
+    for kpi in (*HEADLINE_KPIS, *CC_HEADLINE_KPIS, "cc_refusals", "cc_transfer_hours"):
         sel = diffs[(diffs.kpi == kpi) & (diffs.site == site)]
         if sel.empty:
             continue

@@ -148,6 +148,30 @@ KPI_INFO.update(EQUITY_KPI_INFO)
 
 KPI_NAMES: tuple[str, ...] = tuple(KPI_INFO)
 
+#: The KPIs a board asks about first (CLI tables, forest plot, reports), in this order.
+HEADLINE_KPIS: tuple[str, ...] = (
+    "operations",
+    "waiting_list_end",
+    "median_wait_weeks",
+    "p92_wait_weeks",
+    "pct_within_18_weeks",
+    "over_52_weeks_end",
+    "cancellations_on_the_day",
+    "cancellations_no_bed",
+    "cancellation_rate_pct",
+    "theatre_utilisation",
+    "ward_occupancy",
+    "emergency_bed_wait_hours",
+)
+
+#: Added to the headline KPIs when the scenarios have critical care units.
+CC_HEADLINE_KPIS: tuple[str, ...] = (
+    "cc_occupancy",
+    "cc_refusal_pct",
+    "cc_transfers_out",
+    "cancellations_no_cc_bed",
+)
+
 _SITE_COUNTS = (
     "referrals",
     "operations",

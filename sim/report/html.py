@@ -131,7 +131,7 @@ def plots_html(run: RunFolder) -> str:
 
 def kpi_table(run: RunFolder, site: str = "") -> str:
     """Means and 95% intervals of every KPI, one row each (``site=""``: collaborative)."""
-    from .plots import HEADLINE_KPIS
+    from ..metrics import HEADLINE_KPIS
 
     rows = []
     s = run.summary[run.summary.site == site]
@@ -268,7 +268,7 @@ def read_comparison(folder: Path) -> tuple[pd.DataFrame, list[RunFolder]]:
 
 
 def comparison_table(diffs: pd.DataFrame, runs: list[RunFolder]) -> str:
-    from .plots import HEADLINE_KPIS
+    from ..metrics import HEADLINE_KPIS
 
     head = "<th>KPI</th><th>unit</th><th>baseline mean</th>" + "".join(
         f"<th>{esc(r.name)}: difference (95% CI)</th>" for r in runs[1:]

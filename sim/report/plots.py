@@ -18,34 +18,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..experiment.stats import mean_ci
+from ..metrics import CC_HEADLINE_KPIS, HEADLINE_KPIS
 
 if TYPE_CHECKING:
     from ..experiment.compare import Comparison
     from ..experiment.results import Results
-
-#: The KPIs a board asks about first (forest plot and report tables, in this order).
-HEADLINE_KPIS: tuple[str, ...] = (
-    "operations",
-    "waiting_list_end",
-    "median_wait_weeks",
-    "p92_wait_weeks",
-    "pct_within_18_weeks",
-    "over_52_weeks_end",
-    "cancellations_on_the_day",
-    "cancellations_no_bed",
-    "cancellation_rate_pct",
-    "theatre_utilisation",
-    "ward_occupancy",
-    "emergency_bed_wait_hours",
-)
-
-#: Added to the headline KPIs when the scenarios have critical care units.
-CC_HEADLINE_KPIS: tuple[str, ...] = (
-    "cc_occupancy",
-    "cc_refusal_pct",
-    "cc_transfers_out",
-    "cancellations_no_cc_bed",
-)
 
 #: Clinical priority codes (FSSA, RCS England 2020) as a planner reads them.
 PRIORITY_LABELS = {
