@@ -1,36 +1,83 @@
 """The waiting list: patients waiting for one specialty at one site, in booking order.
 
-A binary heap keyed by the booking order (by default clinical priority, then referral
-time), so adding a patient and taking the next one both cost O(log n) however long the
-list is. A SimPy ``PriorityResource`` would insert in O(n), which is what makes lists of
-tens of thousands slow. Patients who leave the list (removed, moved elsewhere) are
-marked and skipped when they reach the top ("lazy deletion"); the heap is compacted when
-such stale entries outnumber the live ones.
+A booking order sorts patients by a key ``(*group, time)``, ties broken by patient id.
+The *group* is a handful of values (clinical priority, whether the patient is being
+rebooked after a cancellation, an equity boost); within a group patients are booked by
+*time*: their referral time, less any waiting-time credit. The list keeps each group
+apart and, inside a group, one *lane* per value of whatever shifts the time (one lane
+per deprivation quintile for ``deprivation_weighted``, a single lane otherwise).
+
+New referrals join a lane in time order, so a lane is a ``deque`` appended at the tail
+and taken from the head: O(1) however long the list is. Patients who come back out of
+order (cancelled on the day, moved under mutual aid, re-scored, an unsorted initial
+backlog) go into a small heap beside the deque. Taking the next patient looks at the
+groups in order and takes the smallest head among the first non-empty group's lanes.
+The result is exactly the order of one heap keyed by ``(*group, time, pid)``.
+
+Patients who leave the list (removed, moved elsewhere, re-keyed) are marked and skipped
+when they reach a head ("lazy deletion"); the lanes are compacted when such stale
+entries outnumber the live ones.
 """
 
 from __future__ import annotations
 
 import heapq
+from bisect import insort
+from collections import deque
 from collections.abc import Callable, Iterator
 
 from .patient import WAITING, Patient
 
-#: A booking order maps a patient to a sort key: smaller keys are booked first.
+#: A sort key of a patient: smaller keys are booked first.
 OrderKey = Callable[[Patient], tuple]
+#: (group, lane, time) of a patient; see :class:`BookingOrder`.
+Split = tuple[tuple, int, float]
+
+MERGE_MIN = 32
+"""A lane's out-of-order heap is sorted into its deque once it holds this many entries
+and at least as many as the deque (see :meth:`_Lane.push`)."""
 
 
-def priority_then_wait(p: Patient) -> tuple:
-    """Clinical priority first, then the longest wait (the NHS default)."""
-    return (p.priority, not p.rebook_first, p.referral_time)
+class BookingOrder:
+    """A booking order: ``order(p)`` is the patient's sort key ``(*group, time)``.
+
+    ``split(p)`` gives the same key in the parts a :class:`WaitingList` stores it by:
+    ``(group, lane, time)``. Patients in one lane of one group must mostly be referred
+    in ``time`` order; that is what makes adding them O(1).
+    """
+
+    __slots__ = ("name", "split")
+
+    def __init__(self, name: str, split: Callable[[Patient], Split]):
+        self.name = name
+        self.split = split
+
+    def __call__(self, p: Patient) -> tuple:
+        group, _lane, time = self.split(p)
+        return (*group, time)
+
+    def __repr__(self) -> str:
+        return f"BookingOrder({self.name!r})"
+
+    @classmethod
+    def of(cls, order: OrderKey) -> BookingOrder:
+        """``order`` itself, or any key function as one group and one lane (a plain heap)."""
+        if isinstance(order, BookingOrder):
+            return order
+        return cls(getattr(order, "__name__", "custom"), lambda p: ((), 0, order(p)))
 
 
-def longest_wait(p: Patient) -> tuple:
-    """Longest wait first, whatever the priority."""
-    return (0, not p.rebook_first, p.referral_time)
+priority_then_wait = BookingOrder(
+    "priority_then_wait", lambda p: ((p.priority, not p.rebook_first), 0, p.referral_time)
+)
+"""Clinical priority first, then the longest wait (the NHS default)."""
+
+longest_wait = BookingOrder("longest_wait", lambda p: ((0, not p.rebook_first), 0, p.referral_time))
+"""Longest wait first, whatever the priority."""
 
 
-def booking_order(booking) -> OrderKey:
-    """The sort key of a scenario's booking rule (``policies.booking``)."""
+def booking_order(booking) -> BookingOrder:
+    """The booking order of a scenario's booking rule (``policies.booking``)."""
     if booking.order == "priority_then_wait":
         return priority_then_wait
     if booking.order == "longest_wait":
@@ -38,31 +85,136 @@ def booking_order(booking) -> OrderKey:
     if booking.order == "deprivation_weighted":
         credit = {q: booking.deprivation_credit.get(q, 0.0) for q in range(6)}
 
-        def deprivation_weighted(p: Patient) -> tuple:
-            """Priority, then wait plus a waiting-time credit for deprivation."""
-            return (p.priority, not p.rebook_first, p.referral_time - credit[p.quintile])
+        def deprivation_weighted(p: Patient) -> Split:
+            """Priority, then wait plus a waiting-time credit for deprivation (a lane per
+            quintile: the credit is fixed within one)."""
+            q = p.quintile
+            return (p.priority, not p.rebook_first), q, p.referral_time - credit[q]
 
-        return deprivation_weighted
+        return BookingOrder("deprivation_weighted", deprivation_weighted)
     if booking.order == "quintile1_long_waiters_first":
 
-        def quintile1_long_waiters_first(p: Patient) -> tuple:
+        def quintile1_long_waiters_first(p: Patient) -> Split:
             """Priority, then quintile-1 long waiters (``p.boost``), then longest wait."""
-            return (p.priority, not p.rebook_first, not p.boost, p.referral_time)
+            return (p.priority, not p.rebook_first, not p.boost), 0, p.referral_time
 
-        return quintile1_long_waiters_first
+        return BookingOrder("quintile1_long_waiters_first", quintile1_long_waiters_first)
     raise ValueError(f"unknown booking order {booking.order!r}")
+
+
+# An entry is (time, pid, version, patient, lane): entries compare by time, then pid
+# (the version only tells a patient's current entry from stale ones).
+Entry = tuple
+
+
+class _Lane:
+    """Entries of one lane: a deque sorted by (time, pid) and a heap for late arrivals."""
+
+    __slots__ = ("queue", "late")
+
+    def __init__(self) -> None:
+        self.queue: deque[Entry] = deque()
+        self.late: list[Entry] = []
+
+    def __len__(self) -> int:
+        return len(self.queue) + len(self.late)
+
+    def push(self, entry: Entry) -> None:
+        """Add an entry: at either end of the deque if it sorts there, else to the heap.
+
+        A heap that has grown as long as the deque (an unsorted backlog) is sorted into
+        the deque in one go, so later takes are O(1) again; sorting costs no more per
+        entry than the heap pushes and pops it replaces, and it runs in C.
+        """
+        queue = self.queue
+        if not queue or entry >= queue[-1]:
+            queue.append(entry)
+        elif entry <= queue[0]:
+            queue.appendleft(entry)
+        else:
+            late = self.late
+            heapq.heappush(late, entry)
+            if len(late) >= MERGE_MIN and len(late) >= len(queue):
+                late.extend(queue)
+                late.sort()
+                self.queue = deque(late)
+                self.late = []
+
+    def head(self, owner: WaitingList) -> Entry | None:
+        """The smallest live entry (stale ones in front of it are dropped), or None."""
+        queue, late = self.queue, self.late
+        while queue and not _live(queue[0], owner):
+            queue.popleft()
+        while late and not _live(late[0], owner):
+            heapq.heappop(late)
+        if late and (not queue or late[0] < queue[0]):
+            return late[0]
+        return queue[0] if queue else None
+
+    def pop_head(self, entry: Entry) -> None:
+        """Remove ``entry``, just returned by :meth:`head`."""
+        late = self.late
+        if late and late[0] is entry:
+            heapq.heappop(late)
+        else:
+            self.queue.popleft()
+
+    def entries(self) -> Iterator[Entry]:
+        yield from self.queue
+        yield from self.late
+
+    def compact(self, owner: WaitingList) -> None:
+        """Drop stale entries (the deque stays sorted; the heap is rebuilt)."""
+        self.queue = deque(e for e in self.queue if _live(e, owner))
+        self.late = [e for e in self.late if _live(e, owner)]
+        heapq.heapify(self.late)
+
+
+def _live(entry: Entry, owner: WaitingList) -> bool:
+    """Whether ``entry`` is its patient's current place on ``owner`` (not stale)."""
+    p = entry[3]
+    return p.state == WAITING and p.waiting_list is owner and p.version == entry[2]
+
+
+class _Group:
+    """The lanes of one group of the booking order (e.g. priority P2, not a rebooking)."""
+
+    __slots__ = ("key", "lanes")
+
+    def __init__(self, key: tuple):
+        self.key = key
+        self.lanes: list[_Lane] = []
+
+    def __lt__(self, other: _Group) -> bool:
+        return self.key < other.key
 
 
 class WaitingList:
     """Patients waiting at ``site`` for ``specialty``, taken in booking order."""
 
-    __slots__ = ("site", "specialty", "order", "_heap", "_size", "_clock", "_area", "_last")
+    __slots__ = (
+        "site",
+        "specialty",
+        "order",
+        "_split",
+        "_groups",
+        "_lanes",
+        "_size",
+        "_clock",
+        "_area",
+        "_last",
+    )
 
     def __init__(self, site: str, specialty: str, order: OrderKey, clock: Callable[[], float]):
         self.site = site
         self.specialty = specialty
-        self.order = order
-        self._heap: list[tuple] = []
+        self.order = BookingOrder.of(order)
+        """The booking order: ``order(p)`` is a patient's sort key."""
+        self._split = self.order.split
+        self._groups: list[_Group] = []
+        """Groups in booking order (created as patients of each first arrive)."""
+        self._lanes: dict[tuple[tuple, int], _Lane] = {}
+        """Every lane, by (group, lane id)."""
         self._size = 0
         self._clock = clock
         self._area = 0.0
@@ -76,37 +228,50 @@ class WaitingList:
         self._area += self._size * (now - self._last)
         self._last = now
 
+    def _new_lane(self, group_key: tuple, lane_id: int) -> _Lane:
+        group = next((g for g in self._groups if g.key == group_key), None)
+        if group is None:
+            group = _Group(group_key)
+            insort(self._groups, group)
+        lane = self._lanes[(group_key, lane_id)] = _Lane()
+        group.lanes.append(lane)
+        return lane
+
     def add(self, patient: Patient) -> None:
         """Put a patient on the list (new referral, or back after a cancellation)."""
         self._touch()
         patient.version += 1
         patient.state = WAITING
         patient.waiting_list = self
-        heapq.heappush(self._heap, (self.order(patient), patient.pid, patient.version, patient))
+        group_key, lane_id, time = self._split(patient)
+        lane = self._lanes.get((group_key, lane_id))
+        if lane is None:
+            lane = self._new_lane(group_key, lane_id)
+        lane.push((time, patient.pid, patient.version, patient, lane))
         self._size += 1
 
-    def _live(self, entry: tuple) -> bool:
-        p = entry[3]
-        return p.state == WAITING and p.waiting_list is self and p.version == entry[2]
-
-    def take(self) -> tuple | None:
+    def take(self) -> Entry | None:
         """Take the entry at the top of the list (``entry[3]`` is the patient), or None."""
-        heap = self._heap
-        while heap:
-            entry = heapq.heappop(heap)
-            if self._live(entry):
+        for group in self._groups:
+            best = best_lane = None
+            for lane in group.lanes:
+                head = lane.head(self)
+                if head is not None and (best is None or head < best):
+                    best, best_lane = head, lane
+            if best is not None:
+                best_lane.pop_head(best)
                 self._touch()
                 self._size -= 1
-                entry[3].waiting_list = None
-                return entry
+                best[3].waiting_list = None
+                return best
         return None
 
-    def put_back(self, entry: tuple) -> None:
+    def put_back(self, entry: Entry) -> None:
         """Return an entry taken with :meth:`take` but not used, keeping its place."""
         self._touch()
         entry[3].waiting_list = self
         entry[3].state = WAITING
-        heapq.heappush(self._heap, entry)
+        entry[4].push(entry)
         self._size += 1
 
     def pop(self) -> Patient | None:
@@ -121,7 +286,8 @@ class WaitingList:
         self._touch()
         self._size -= 1
         patient.waiting_list = None
-        if len(self._heap) > 64 and len(self._heap) > 2 * self._size:
+        stored = sum(len(lane) for group in self._groups for lane in group.lanes)
+        if stored > 64 and stored > 2 * self._size:
             self._compact()
         return True
 
@@ -131,12 +297,19 @@ class WaitingList:
             self.add(patient)
 
     def _compact(self) -> None:
-        self._heap = [e for e in self._heap if self._live(e)]
-        heapq.heapify(self._heap)
+        for group in self._groups:
+            for lane in group.lanes:
+                lane.compact(self)
 
     def patients(self) -> Iterator[Patient]:
         """Everyone on the list, in no particular order."""
-        return (e[3] for e in self._heap if self._live(e))
+        return (
+            e[3]
+            for group in self._groups
+            for lane in group.lanes
+            for e in lane.entries()
+            if _live(e, self)
+        )
 
     def mean_size(self, since: float = 0.0, area_since: float = 0.0) -> float:
         """Time-average list length from ``since`` to now (``area_since``: area at ``since``)."""
