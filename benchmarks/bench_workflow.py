@@ -148,12 +148,15 @@ def report(w: WorkflowResult) -> list[str]:
         f"{SCENARIO.name}, 2 years after warm-up, seed 1, event log off",
         f"  hubsim run --reps {w.reps} --jobs 2 (whole process):  {w.cli.wall:6.1f} s, "
         f"peak memory {mb(w.cli.peak_tree_rss)} (sum over {w.cli.max_procs} processes), "
-        f"largest process {mb(max(w.cli.maxrss_children, w.cli.peak_single_rss))}",
+        f"largest process {mb(max(w.cli.maxrss_children, w.cli.peak_single_rss))}; "
+        f"others' load {w.cli.others_cores:.1f} cores",
         f"  sim.run(reps={w.reps}, n_jobs=2) alone:  {w.lib2['run_s']:6.1f} s "
-        f"(child process {w.lib2_wall:.1f} s, of which import sim {w.lib2['import_s']:.1f} s)",
+        f"(child process {w.lib2_wall:.1f} s, of which import sim {w.lib2['import_s']:.1f} s); "
+        f"others' load {w.lib2['others_cores']:.1f} cores",
         f"  one replication on a worker (mean of run_replication wall): {per_rep:.2f} s",
         f"  sim.run(reps={w.lib1['reps']}, n_jobs=1) alone:  {w.lib1['run_s']:6.1f} s "
-        f"-> T1 = {w.t1_scaled:.1f} s for {w.reps} reps (scaled per replication)",
+        f"-> T1 = {w.t1_scaled:.1f} s for {w.reps} reps (scaled per replication); "
+        f"others' load {w.lib1['others_cores']:.1f} cores",
         f"  parallel efficiency T1 / (2 x T2) = {w.t1_scaled:.1f} / (2 x "
         f"{w.lib2['run_s']:.1f}) = {w.efficiency:.0%}",
     ]
@@ -162,13 +165,16 @@ def report(w: WorkflowResult) -> list[str]:
             f"  hubsim run --reps {w.mem_reps} --jobs 2 --no-events (whole process):  "
             f"{w.mem.wall:6.1f} s, peak memory {mb(w.mem.peak_tree_rss)} "
             f"(sum over {w.mem.max_procs} processes), largest process "
-            f"{mb(max(w.mem.maxrss_children, w.mem.peak_single_rss))}"
+            f"{mb(max(w.mem.maxrss_children, w.mem.peak_single_rss))}; "
+            f"others' load {w.mem.others_cores:.1f} cores"
         )
     return lines + [
         "  memory: resident set of the CLI process and all its descendants (loky workers),",
         "  summed and sampled every 0.05 s with psutil (shared pages count once per process,",
         "  so this is an upper bound); largest process = getrusage(RUSAGE_CHILDREN).ru_maxrss",
         "  in a wrapper process, or the sampled peak if higher",
+        "  others' load: cores busy with other people's processes during that run",
+        "  (machine-wide busy CPU time from psutil minus this run's own, from getrusage)",
     ]
 
 

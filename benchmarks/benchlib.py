@@ -38,7 +38,7 @@ def load_average() -> str:
 
 
 def git_state() -> str:
-    """Commit of the work tree, and whether ``sim/`` has uncommitted changes."""
+    """Commit of the work tree, and the files of ``sim/`` and ``scenarios/`` changed since."""
 
     def git(*args: str) -> str:
         try:
@@ -50,8 +50,13 @@ def git_state() -> str:
         return out.stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--", "sim", "scenarios")
-    return f"{commit}" + (" + uncommitted changes in sim/ or scenarios/" if dirty else "")
+    dirty = [
+        line.split(maxsplit=1)[-1]
+        for line in git("status", "--porcelain", "--", "sim", "scenarios").splitlines()
+    ]
+    if not dirty:
+        return commit
+    return f"{commit} + uncommitted changes in {', '.join(dirty)}"
 
 
 def header(title: str) -> list[str]:
@@ -71,22 +76,67 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+# -- how busy the machine was --------------------------------------------------------------
+def _own_cpu() -> float:
+    """CPU seconds of this process and of every descendant it has waited for."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _busy_cpu() -> float:
+    """CPU seconds the whole machine has spent busy (all cores) since boot."""
+    import psutil
+
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+
+class CpuWatch:
+    """How many cores other people's processes used while a block ran.
+
+    Machine-wide busy CPU time (psutil) minus this process's and its waited-for
+    descendants' CPU time (getrusage), divided by the wall time of the block.
+    """
+
+    def __init__(self) -> None:
+        self.wall = 0.0
+        self.others = 0.0
+        """Mean number of cores busy with other processes."""
+
+    def __enter__(self) -> CpuWatch:
+        self._t0 = time.perf_counter()
+        self._busy0 = _busy_cpu()
+        self._own0 = _own_cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._t0
+        theirs = (_busy_cpu() - self._busy0) - (_own_cpu() - self._own0)
+        self.others = max(0.0, theirs) / max(self.wall, 1e-9)
+
+
 # -- child processes -----------------------------------------------------------------------
 def run_child(args: Sequence[str], timeout: float = 900.0) -> tuple[dict[str, Any], float]:
     """Run ``python *args`` from the repository root; (its JSON result, wall seconds).
 
-    The wall time covers the whole process: interpreter start, imports and exit.
+    The wall time covers the whole process: interpreter start, imports and exit. The
+    result gains ``others_cores``: cores used by other processes meanwhile (:class:`CpuWatch`).
     """
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [PYTHON, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
-    )
-    wall = time.perf_counter() - t0
+    with CpuWatch() as watch:
+        proc = subprocess.run(
+            [PYTHON, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        )
+    wall = watch.wall
     if proc.returncode != 0:
         raise RuntimeError(
             f"child {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
         )
-    return json.loads(proc.stdout.strip().splitlines()[-1]), wall
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["others_cores"] = watch.others
+    return result, wall
 
 
 def emit(result: dict[str, Any]) -> None:
@@ -112,6 +162,8 @@ class TreeRun:
     waited-for descendant, bytes."""
     stderr_tail: str = ""
     samples: int = 0
+    others_cores: float = 0.0
+    """Cores used by other processes meanwhile (:class:`CpuWatch`)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -138,7 +190,7 @@ def run_measured(cmd: Sequence[str], interval: float = 0.05) -> TreeRun:
 
     fd, rss_file = tempfile.mkstemp(prefix="hubsim-bench-rss-")
     os.close(fd)
-    t0 = time.perf_counter()
+    watch = CpuWatch().__enter__()
     proc = subprocess.Popen(
         [PYTHON, "-c", _WRAPPER, rss_file, *cmd],
         cwd=ROOT,
@@ -171,8 +223,10 @@ def run_measured(cmd: Sequence[str], interval: float = 0.05) -> TreeRun:
         run.max_procs = max(run.max_procs, n)
         run.samples += 1
         time.sleep(interval)
-    run.wall = time.perf_counter() - t0
     reader.join()
+    watch.__exit__()
+    run.wall = watch.wall
+    run.others_cores = watch.others
     run.returncode = proc.returncode
     run.stderr_tail = "".join(stderr_chunks)[-3000:]
     try:

@@ -75,7 +75,10 @@ def _frame(name: str) -> str:
 
 
 def summarise(raw: Path, top: int) -> None:
-    """Self and inclusive sample shares per function from a py-spy ``--format raw`` file."""
+    """Self and inclusive sample shares per function from a py-spy ``--format raw`` file.
+
+    Only samples inside ``run_replication`` count (imports and start-up are left out).
+    """
     self_n: Counter[str] = Counter()
     incl_n: Counter[str] = Counter()
     total = 0
@@ -85,17 +88,19 @@ def summarise(raw: Path, top: int) -> None:
             continue
         n = int(count)
         frames = [_frame(f) for f in stack.split(";")]
+        if not any(f.startswith("run_replication (") for f in frames):
+            continue
         total += n
         self_n[frames[-1]] += n
         for f in set(frames):
             incl_n[f] += n
-    print(f"== py-spy, {total:,} samples ==")
+    print(f"== py-spy, {total:,} samples inside run_replication ==")
     print(f"{'self %':>7}  {'incl %':>7}  function")
     for name, n in self_n.most_common(top):
         print(f"{100 * n / total:7.1f}  {100 * incl_n[name] / total:7.1f}  {name}")
     print()
     print(f"{'incl %':>7}  {'self %':>7}  function (by inclusive share)")
-    skip = ("<module>", "replications (", "main (", "run_replication (")
+    skip = ("<module>", "replications (", "main (", "run_replication (", "CollaborativeModel.run (")
     shown = 0
     for name, n in incl_n.most_common():
         if name.startswith(skip) or name.startswith("<"):

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import bench_engine as eng
 import bench_peer as peer
 import bench_workflow as wf
-from benchlib import Row, header, load_average, log, mb, table, verdict
+from benchlib import CpuWatch, Row, header, load_average, log, mb, table, verdict
 
 # Targets of issue 6.
 ENGINE_RATIO = 1.5
@@ -39,6 +39,7 @@ WL_RATIO = 1.3
 WORKFLOW_SECONDS = 60.0
 EFFICIENCY = 0.90
 MEMORY_BYTES = 2e9
+OTHERS = "other processes' load meanwhile (cores of 2)"
 
 
 @dataclass
@@ -95,7 +96,8 @@ def main(argv: list[str] | None = None) -> None:
 
     # 1. engine overhead
     log("1. engine overhead")
-    e = eng.measure_engine(plan.engine)
+    with CpuWatch() as busy1:
+        e = eng.measure_engine(plan.engine)
     s1 = "1. engine overhead (black_country_ortho_hubs.yaml, 1 replication)"
     rows += [
         Row(s1, "hubsim us per SimPy event", f"{e.us_per_event:.2f}"),
@@ -107,6 +109,7 @@ def main(argv: list[str] | None = None) -> None:
             f"<= {ENGINE_RATIO}x",
             verdict(e.ratio_median <= ENGINE_RATIO),
         ),
+        Row(s1, OTHERS, f"{busy1.others:.1f}"),
     ]
     notes.append(
         f"1. {e.events:,} events to the horizon; medians of {len(e.model_walls)} model runs "
@@ -118,7 +121,8 @@ def main(argv: list[str] | None = None) -> None:
 
     # 2. against a peer
     log("2. M/M/10 against Ciw and SimPy")
-    p = peer.measure_peers(plan.customers, plan.peer_repeats)
+    with CpuWatch() as busy2:
+        p = peer.measure_peers(plan.customers, plan.peer_repeats)
     best = peer.leaner(p)
     h, c, s = p[best], p["ciw"], p["simpy"]
     s2 = f"2. M/M/10 rho 0.85, {plan.customers:,} customers, fresh processes"
@@ -143,6 +147,7 @@ def main(argv: list[str] | None = None) -> None:
             f"whole process s: {best} / Ciw / SimPy",
             f"{h.wall_s:.1f} / {c.wall_s:.1f} / {s.wall_s:.1f}",
         ),
+        Row(s2, OTHERS, f"{busy2.others:.1f}"),
     ]
     exact = peer.exact_wait()
     for m in peer.MODELS:
@@ -168,7 +173,8 @@ def main(argv: list[str] | None = None) -> None:
 
     # 3. waiting list
     log("3. waiting-list scaling")
-    wl = waiting_list(plan)
+    with CpuWatch() as busy3:
+        wl = waiting_list(plan)
     lo, hi = min(wl), max(wl)
     s3 = "3. waiting list, add + pop per referral, steady state"
     rows += [Row(s3, f"us per referral at {n:,} waiting", f"{wl[n]:.2f}") for n in sorted(wl)]
@@ -181,6 +187,7 @@ def main(argv: list[str] | None = None) -> None:
             verdict(wl[hi] / wl[lo] <= WL_RATIO),
         )
     )
+    rows.append(Row(s3, OTHERS, f"{busy3.others:.1f}"))
     notes.append(
         f"3. {plan.wl_ops:,} timed referrals per size in {plan.wl_rounds} rounds over the "
         "sizes in turn; each round the median of 5 chunks; the figure is the median of rounds."
@@ -188,7 +195,8 @@ def main(argv: list[str] | None = None) -> None:
 
     # 4. workflow
     log("4. workflow")
-    w = wf.measure_workflow(plan.reps, plan.baseline_reps, plan.mem_reps)
+    with CpuWatch() as busy4:
+        w = wf.measure_workflow(plan.reps, plan.baseline_reps, plan.mem_reps)
     mem_reps = w.mem_reps
     scale = 50 / plan.reps
     s4 = f"4. workflow: default scenario, 2 years x {plan.reps} replications, 2 workers"
@@ -224,6 +232,7 @@ def main(argv: list[str] | None = None) -> None:
             "< 2 GB at 100 reps",
             verdict(w.mem.peak_tree_rss < MEMORY_BYTES, quick),
         ),
+        Row(s4, OTHERS, f"{busy4.others:.1f}"),
     ]
     notes += ["4. " + wf.report(w)[0]] + ["   " + line.strip() for line in wf.report(w)[1:]]
 
