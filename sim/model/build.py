@@ -137,12 +137,11 @@ class CollaborativeModel:
                     line.per_week / 7.0, sc.demand.weekday_profile, sc.demand.monthly_profile
                 )
                 exp1 = streams.exponentials(f"referrals/{sid}/{pid}/arrivals")
-                env.process(self.elective.referral_process(factory, rates, exp1))
+                self.elective.start_referrals(factory, rates, exp1)
         for em in self.emergencies.values():
-            env.process(em.process())
+            em.start()
         if self.critical_care is not None:
-            for proc in self.critical_care.processes():
-                env.process(proc)
+            self.critical_care.start()
         env.process(self._booking())
         self.roster = (
             StaffRoster(env, sc, self.calendar, streams, self.recorder, self.sessions_on)

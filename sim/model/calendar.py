@@ -3,7 +3,8 @@
 The clock counts days from the scenario's ``start_date`` at midnight. Arrivals whose
 rate varies by weekday and month are a non-homogeneous Poisson process with a rate
 that is constant within each day; it is generated exactly by spending unit-mean
-exponential draws against the cumulative rate.
+exponential draws against the cumulative rate. :class:`Arrivals` feeds them to the
+simulation, one event per arrival.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
+import simpy
 
 
 class Calendar:
@@ -68,3 +70,39 @@ def arrival_times(
             day += 1
             t = float(day)
         yield t
+
+
+class Arrivals:
+    """Calls ``arrive(t)`` at each arrival time ``t`` of :func:`arrival_times`.
+
+    Each arrival schedules the next one as a timeout with a callback. This is what a
+    SimPy process looping over ``yield env.timeout(...)`` would do, in the same order,
+    without resuming a generator for every arrival (which costs more than a callback).
+    """
+
+    __slots__ = ("_env", "_times", "_arrive", "_next")
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        rates: np.ndarray,
+        exp1: Callable[[], float],
+        arrive: Callable[[float], None],
+    ):
+        self._env = env
+        self._times = arrival_times(rates, exp1, env.now)
+        self._arrive = arrive
+        self._next = 0.0
+        """Time of the arrival scheduled next."""
+        self._schedule()
+
+    def _schedule(self) -> None:
+        t = next(self._times, None)
+        if t is not None:
+            self._next = t
+            env = self._env
+            env.timeout(t - env.now).callbacks.append(self._fire)
+
+    def _fire(self, _event: simpy.Event) -> None:
+        self._arrive(self._next)
+        self._schedule()

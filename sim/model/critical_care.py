@@ -16,12 +16,13 @@ a unit reserves for them; unplanned patients never do.
 from __future__ import annotations
 
 from collections import deque
+from functools import partial
 
 import simpy
 
 from ..scenario.schema import CriticalCarePolicy, CriticalCareUnit, Scenario
 from .beds import BedPool
-from .calendar import Calendar, arrival_times
+from .calendar import Arrivals, Calendar
 from .records import ConservationError, Recorder
 from .streams import Streams
 from .travel import distance_km
@@ -135,8 +136,8 @@ class CriticalCareNetwork:
         )
         return ([hub] if hub in others else []) + rest
 
-    def processes(self):
-        """SimPy processes of the direct admission streams."""
+    def start(self) -> None:
+        """Start the direct admission streams."""
         for sid, site in self.sc.sites.items():
             cc = site.critical_care
             if cc is not None and cc.admissions is not None:
@@ -146,13 +147,10 @@ class CriticalCareNetwork:
                     cc.admissions.monthly_profile,
                 )
                 exp1 = self._streams.exponentials(f"critical_care/{sid}/arrivals")
-                yield self._arrivals(sid, rates, exp1)
+                Arrivals(self.env, rates, exp1, partial(self._direct_admission, sid))
 
-    def _arrivals(self, site: str, rates, exp1):
-        env = self.env
-        for t in arrival_times(rates, exp1, env.now):
-            yield env.timeout(t - env.now)
-            self.unplanned(site)
+    def _direct_admission(self, site: str, _t: float) -> None:
+        self.unplanned(site)
 
     # -- bookkeeping of beds -----------------------------------------------------------------
     def _hold(self, unit: Unit, patient: CCPatient) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from functools import partial
 
 import numpy as np
 import simpy
@@ -20,7 +21,7 @@ import simpy
 from ..scenario.schema import Scenario
 from . import records as rec
 from .beds import BedPool, WardBeds
-from .calendar import Calendar, arrival_times
+from .calendar import Arrivals, Calendar
 from .critical_care import CriticalCareNetwork
 from .patient import ADMITTED, PRIORITY_RANK, REMOVED, TREATED, WAITING, Patient, PatientFactory
 from .records import ConservationError
@@ -283,12 +284,9 @@ class ElectivePathway:
         count[("session_days_used", site)] += used
 
     # -- processes -----------------------------------------------------------------------
-    def referral_process(self, factory: PatientFactory, rates: np.ndarray, exp1: Sampler):
-        """SimPy process: new referrals for one site and procedure."""
-        env = self.env
-        for t in arrival_times(rates, exp1, env.now):
-            yield env.timeout(t - env.now)
-            self.refer(factory, t)
+    def start_referrals(self, factory: PatientFactory, rates: np.ndarray, exp1: Sampler) -> None:
+        """Start the stream of new referrals for one site and procedure."""
+        Arrivals(self.env, rates, exp1, partial(self.refer, factory))
 
     # -- re-scoring while waiting (escalation, equity rules) ------------------------------------
     def _schedule_rescores(self, p: Patient) -> None:

@@ -14,7 +14,7 @@ import simpy
 from ..scenario.schema import CriticalCareUnit, Emergency
 from . import records as rec
 from .beds import BedPool, WardBeds
-from .calendar import Calendar, arrival_times
+from .calendar import Arrivals, Calendar
 from .critical_care import CriticalCareNetwork
 from .records import ConservationError
 from .streams import Streams
@@ -63,12 +63,12 @@ class EmergencyDemand:
         self.discharged = 0
         self._next_id = 0
 
-    def process(self):
-        """SimPy process: the stream of emergency admissions."""
-        env = self.env
-        for t in arrival_times(self.rates, self._exp1, env.now):
-            yield env.timeout(t - env.now)
-            self.arrive()
+    def start(self) -> None:
+        """Start the stream of emergency admissions."""
+        Arrivals(self.env, self.rates, self._exp1, self._arrived)
+
+    def _arrived(self, _t: float) -> None:
+        self.arrive()
 
     def _stay(self) -> float:
         los = self._los()
