@@ -88,11 +88,14 @@ class EmergencyDemand:
         count[("emergency_arrivals", site)] += 1
         self.recorder.log(now, rec.EMERGENCY_ARRIVED, eid, site)
         los = self._stay()
-        needs_cc = self._u_cc() < self._cc_p
-        if self._u_det() < self._det_p:  # deteriorates part-way through the ward stay
-            los = -los * self._u_det_at()  # negative: leaves the ward for critical care
-        else:
-            self._u_det_at()
+        # A stream is drawn only if some value of it could matter: with a probability of
+        # 0 none can (and each stream serves one purpose, so no other draw shifts).
+        needs_cc = self._cc_p > 0 and self._u_cc() < self._cc_p
+        if self._det_p > 0:
+            if self._u_det() < self._det_p:  # deteriorates part-way through the ward stay
+                los = -los * self._u_det_at()  # negative: leaves the ward for critical care
+            else:
+                self._u_det_at()
         if needs_cc:
             self.to_critical_care += 1
             count[("emergency_to_critical_care", site)] += 1
