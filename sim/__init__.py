@@ -8,53 +8,78 @@ counters) -> metrics (KPIs) -> experiment (replications, comparison) -> report (
     one = sim.run_replication(sc, seed=1)          # one.kpis, one.timeseries
     res = sim.run(sc, reps=20, seed=1, n_jobs=2)   # res.summary, res.timeseries
     res.plot.waiting_list()
+
+Names are imported on first use, so a replication worker that needs only the model does
+not pay for pandas, scipy and matplotlib.
 """
 
+from __future__ import annotations
+
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("hubsim")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
-from .experiment.compare import Comparison, compare
-from .experiment.replications import run
-from .experiment.reps import compare_until_precise, run_until_precise
-from .experiment.results import ReplicationError, ReplicationFailure, Results
-from .experiment.sweep import SweepResults, load_sweep, sweep
-from .experiment.warmup import recommend_warmup
-from .metrics import KPI_INFO, KPI_NAMES
-from .model.build import CollaborativeModel
-from .run import ReplicationResult, run_replication
-from .scenario.errors import ScenarioError
-from .scenario.load import load_scenario, scenario_hash, validate_scenario
-from .scenario.schema import Scenario
-
-__all__ = [
-    "__version__",
+#: Public name -> module that defines it.
+_EXPORTS: dict[str, str] = {
     # scenario
-    "Scenario",
-    "ScenarioError",
-    "load_scenario",
-    "validate_scenario",
-    "scenario_hash",
+    "Scenario": "sim.scenario.schema",
+    "ScenarioError": "sim.scenario.errors",
+    "load_scenario": "sim.scenario.load",
+    "validate_scenario": "sim.scenario.load",
+    "scenario_hash": "sim.scenario.load",
     # model and one replication
-    "CollaborativeModel",
-    "run_replication",
-    "ReplicationResult",
+    "CollaborativeModel": "sim.model.build",
+    "run_replication": "sim.replication",
+    "ReplicationResult": "sim.replication",
+    "ReplicationFailure": "sim.replication",
     # experiments
-    "run",
-    "compare",
-    "Comparison",
-    "Results",
-    "sweep",
-    "load_sweep",
-    "SweepResults",
-    "run_until_precise",
-    "compare_until_precise",
-    "recommend_warmup",
-    "ReplicationError",
-    "ReplicationFailure",
-    "KPI_INFO",
-    "KPI_NAMES",
-]
+    "run": "sim.experiment.replications",
+    "compare": "sim.experiment.compare",
+    "Comparison": "sim.experiment.compare",
+    "Results": "sim.experiment.results",
+    "ReplicationError": "sim.experiment.results",
+    "sweep": "sim.experiment.sweep",
+    "load_sweep": "sim.experiment.sweep",
+    "SweepResults": "sim.experiment.sweep",
+    "run_until_precise": "sim.experiment.reps",
+    "compare_until_precise": "sim.experiment.reps",
+    "recommend_warmup": "sim.experiment.warmup",
+    # KPIs
+    "KPI_INFO": "sim.metrics",
+    "KPI_NAMES": "sim.metrics",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # for editors and type checkers
+    from .experiment.compare import Comparison, compare  # noqa: F401
+    from .experiment.replications import run  # noqa: F401
+    from .experiment.reps import compare_until_precise, run_until_precise  # noqa: F401
+    from .experiment.results import ReplicationError, Results  # noqa: F401
+    from .experiment.sweep import SweepResults, load_sweep, sweep  # noqa: F401
+    from .experiment.warmup import recommend_warmup  # noqa: F401
+    from .metrics import KPI_INFO, KPI_NAMES  # noqa: F401
+    from .model.build import CollaborativeModel  # noqa: F401
+    from .replication import ReplicationFailure, ReplicationResult, run_replication  # noqa: F401
+    from .scenario.errors import ScenarioError  # noqa: F401
+    from .scenario.load import load_scenario, scenario_hash, validate_scenario  # noqa: F401
+    from .scenario.schema import Scenario  # noqa: F401

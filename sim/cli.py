@@ -343,7 +343,7 @@ def rerun(
 ) -> None:
     """Run one replication alone, to reproduce a failure (its traceback with HUBSIM_DEBUG=1)."""
     from .experiment.results import ReplicationFailure
-    from .run import run_replication
+    from .replication import run_replication
 
     sc = _load(scenario)
     try:

@@ -61,7 +61,7 @@ CHILD = textwrap.dedent(
     import sim.experiment.output as output
     import sim.experiment.replications as replications
 
-    run_module = importlib.import_module("sim.run")  # `sim.run` is also a function
+    run_module = importlib.import_module("sim.replication")
 
     FAIL = int(os.environ.get("HUBSIM_TEST_FAIL_REP", "-1"))
     HANG = int(os.environ.get("HUBSIM_TEST_HANG_REP", "-1"))

@@ -12,25 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
-import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from .. import __version__
-from ..run import ReplicationResult, run_replication
+from ..replication import ReplicationFailure, ReplicationResult, run_safely
 from ..scenario.load import scenario_dict, scenario_hash
 from ..scenario.schema import Scenario
 from .backends import parallel_map
-from .results import ReplicationError, ReplicationFailure, Results
-
-
-def _one(
-    scenario: Scenario, seed: int, rep: int, events: bool
-) -> ReplicationResult | ReplicationFailure:
-    try:
-        return run_replication(scenario, seed=seed, rep=rep, events=events)
-    except Exception as exc:  # reported with its seed, never swallowed
-        return ReplicationFailure(rep, seed, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+from .results import ReplicationError, Results
 
 
 def run_tasks(
@@ -46,7 +36,9 @@ def run_tasks(
     ``distributed.Client`` already created); see :mod:`sim.experiment.backends`.
     """
     out = []
-    for result in parallel_map(_one, tasks, n_jobs=n_jobs, backend=backend, scheduler=scheduler):
+    for result in parallel_map(
+        run_safely, tasks, n_jobs=n_jobs, backend=backend, scheduler=scheduler
+    ):
         out.append(result)
         if progress:
             progress(1)

@@ -21,28 +21,12 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import KPI_INFO
-from ..run import ReplicationResult
+from ..replication import ReplicationFailure, ReplicationResult
 from ..scenario.schema import PRIORITIES, Scenario
 from .stats import mean_ci
 
 if TYPE_CHECKING:
     from ..report.plots import ResultPlots
-
-
-@dataclass(frozen=True)
-class ReplicationFailure:
-    """A replication that raised: enough to reproduce it alone."""
-
-    rep: int
-    seed: int
-    error: str
-    traceback: str
-
-    def describe(self) -> str:
-        return (
-            f"replication {self.rep} (experiment seed {self.seed}, replication seed spawn key "
-            f"({self.rep},)) failed: {self.error}"
-        )
 
 
 class ReplicationError(RuntimeError):
@@ -104,11 +88,12 @@ class Results:
 
     @functools.cached_property
     def treated(self) -> pd.DataFrame:
-        rows = [(r.rep, *t) for r in self.reps for t in r.treated]
-        df = pd.DataFrame(
-            rows,
-            columns=["rep", "home_site", "site", "priority", "wait_days", "day", "quintile"],
-        )
+        sites = list(self.scenario.sites)
+        parts = [pd.DataFrame(r.treated).assign(rep=r.rep) for r in self.reps]
+        cols = ["rep", "home", "site", "priority", "wait_days", "day", "quintile"]
+        df = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+        df.insert(1, "home_site", pd.Categorical.from_codes(df.pop("home").astype(int), sites))
+        df["site"] = pd.Categorical.from_codes(df["site"].astype(int), sites)
         df["priority"] = pd.Categorical.from_codes(df["priority"].astype(int), PRIORITIES)
         df["wait_weeks"] = df["wait_days"] / 7.0
         return df

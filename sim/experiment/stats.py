@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
-from scipy import stats
 
 
 def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float, float, int]:
@@ -20,7 +20,7 @@ def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float,
     if n == 1:
         return mean, float("nan"), float("nan"), float("nan"), 1
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    half = t_quantile(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
     return mean, sd, mean - half, mean + half, n
 
 
@@ -28,3 +28,12 @@ def half_width(values: np.ndarray, confidence: float = 0.95) -> float:
     """Half the width of the t-interval of the mean (NaN with fewer than 2 values)."""
     mean, _sd, low, high, n = mean_ci(values, confidence)
     return (high - low) / 2 if n >= 2 else float("nan")
+
+
+@functools.lru_cache(maxsize=256)
+def t_quantile(p: float, dof: int) -> float:
+    """Student t quantile (scipy is imported on first use: it costs ~1 s, and replication
+    workers never need it)."""
+    from scipy import stats
+
+    return float(stats.t.ppf(p, dof))

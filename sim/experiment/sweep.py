@@ -42,7 +42,7 @@ import yaml
 
 from .. import __version__
 from ..metrics import KPI_INFO
-from ..run import run_replication
+from ..replication import run_replication
 from ..scenario.errors import ScenarioError
 from ..scenario.load import load_scenario, scenario_hash
 from ..scenario.schema import Scenario
