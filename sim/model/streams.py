@@ -11,8 +11,9 @@ not depend on which worker ran the replication.
 
 from __future__ import annotations
 
+import itertools
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 
@@ -76,13 +77,9 @@ def _draws(dist, rng: np.random.Generator) -> Sampler:
     """Values of ``dist`` one at a time, from blocks of ``BLOCK`` pre-drawn values.
 
     The sequence of values is fixed by the generator alone, however the draws are
-    interleaved with other streams. The draw function handed out is a generator's
-    ``__next__``: the model makes several draws per event, and this call costs about a
-    third of a Python ``__call__`` that indexes a buffer.
+    interleaved with other streams. The model makes several draws per event, so the
+    draw function is ``__next__`` of a chain of blocks: it runs in C, at about a quarter
+    of the cost of a Python ``__call__`` that indexes a buffer.
     """
-
-    def blocks() -> Iterator[float]:
-        while True:
-            yield from dist.sample(rng, BLOCK).tolist()
-
-    return blocks().__next__
+    blocks = iter(lambda: dist.sample(rng, BLOCK).tolist(), None)  # endless: never None
+    return itertools.chain.from_iterable(blocks).__next__
