@@ -3,7 +3,7 @@
 ``CollaborativeModel(scenario, seed, rep)`` builds the sites' ward beds, theatres and
 waiting lists, the referral and emergency streams, and the processes that book lists,
 take patients off the list and record snapshots. A notebook can ``step()`` it a week at
-a time and look inside; :func:`sim.run.run_replication` runs it to the horizon.
+a time and look inside; :func:`sim.replication.run_replication` runs it to the horizon.
 """
 
 from __future__ import annotations
