@@ -179,7 +179,7 @@ class Beds(Spec):
 class Emergency(Spec):
     """Emergency admissions at a site, competing for its general beds."""
 
-    admissions_per_day: float = Field(gt=0)
+    admissions_per_day: float = Field(gt=0, le=10_000)
     weekday_profile: list[float] | None = None
     """Relative admissions Mon..Sun (7 numbers); scaled so the weekly mean stays as given."""
     monthly_profile: list[float] | None = None
@@ -197,7 +197,7 @@ class CriticalCareStream(Spec):
     """Unplanned critical care admissions arriving directly (from the emergency department,
     wards or theatres), with their own weekday and monthly shape."""
 
-    per_day: float = Field(gt=0)
+    per_day: float = Field(gt=0, le=10_000)
     weekday_profile: list[float] | None = None
     monthly_profile: list[float] | None = None
 
@@ -286,7 +286,7 @@ class Procedure(Spec):
 class DemandLine(Spec):
     """Referrals for one procedure at one site."""
 
-    per_week: float = Field(ge=0)
+    per_week: float = Field(ge=0, le=100_000)
     priority_mix: dict[Priority, Probability] | None = None
     quintile_mix: Annotated[dict[Quintile, Probability], ByQuintile] | None = None
 
@@ -455,6 +455,14 @@ class Scenario(Spec):
     description: str = ""
     start_date: dt.date = dt.date(2025, 4, 1)
     horizon: PositiveDuration
+    """How long to simulate, warm-up included (at most 50 years)."""
+
+    @field_validator("horizon")
+    @classmethod
+    def _not_forever(cls, days: float) -> float:
+        if days > 50 * 365:
+            raise ValueError("a horizon longer than 50 years is almost certainly a typo")
+        return days
     warm_up: NonNegativeDuration = 0.0
     """Time simulated before any KPI is counted."""
     snapshot_interval: PositiveDuration = 7.0
