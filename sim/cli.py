@@ -56,6 +56,16 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _prepare(folder: Path, overwrite: bool) -> None:
+    """Make the output folder ready, or stop with the planner-facing reason (exit 2)."""
+    from .experiment.output import OutputFolderError, prepare_folder
+
+    try:
+        prepare_folder(folder, overwrite)
+    except OutputFolderError as exc:
+        _fail(str(exc))
+
+
 def _load(path: Path):
     from .scenario.errors import ScenarioError
     from .scenario.load import load_scenario
@@ -149,7 +159,6 @@ def run(
 ) -> None:
     """Run replications of a scenario, print its KPIs and save results."""
     from .experiment.backends import BackendError
-    from .experiment.output import OutputFolderError, prepare_folder
     from .experiment.replications import run as run_experiment
     from .experiment.reps import Precision, run_until_precise
     from .experiment.results import ReplicationError
@@ -159,10 +168,7 @@ def run(
     backend = xp.check_backend(backend, scheduler)
     sc = _load(scenario)
     folder = out_dir or Path("results") / scenario.stem
-    try:
-        prepare_folder(folder, overwrite)
-    except OutputFolderError as exc:
-        _fail(str(exc))
+    _prepare(folder, overwrite)
     try:
         if n is None:
             res = run_until_precise(
@@ -262,7 +268,7 @@ def compare(
     """Run scenarios on the same seeds and report paired differences against the first."""
     from .experiment.backends import BackendError
     from .experiment.compare import compare as run_compare
-    from .experiment.output import OutputFolderError, atomic_write_csv, prepare_folder
+    from .experiment.output import atomic_write_csv
     from .experiment.reps import Precision, compare_until_precise
 
     if len(scenarios) < 2:
@@ -280,10 +286,7 @@ def compare(
             "(their results go in folders named after them)"
         )
     folder = out_dir or Path("results") / "compare"
-    try:
-        prepare_folder(folder, overwrite)
-    except OutputFolderError as exc:
-        _fail(str(exc))
+    _prepare(folder, overwrite)
     try:
         if n is None:
             cmp = compare_until_precise(
