@@ -84,3 +84,22 @@ def test_erlang_formulas_against_published_values():
     assert erlang_b(20, 16.0) == pytest.approx(0.0640, abs=5e-4)
     # M/M/1 mean wait rho/(mu - lambda): lambda 0.5, mu 1 -> 1.0
     assert mmc_mean_wait(0.5, 1.0, 1) == pytest.approx(1.0)
+
+
+def test_waiting_list_rules_of_thumb_match_the_published_worked_example():
+    """NHSRwaitinglist / Fong et al. 2022 worked example (P4 ENT), from the domain facts:
+    demand 30/wk, capacity 27/wk, queue 1,200, target 52 wk, mean wait 63 wk."""
+    from sim.analytic import (
+        relief_capacity,
+        target_mean_wait,
+        target_queue_size,
+        waiting_list_load,
+        waiting_list_pressure,
+    )
+
+    assert waiting_list_load(30, 27) == pytest.approx(1.11, abs=0.005)
+    assert target_mean_wait(52) == pytest.approx(13.0)
+    assert target_queue_size(30, 52) == pytest.approx(390.0)
+    assert 1200 / target_queue_size(30, 52) == pytest.approx(3.1, abs=0.05)
+    assert relief_capacity(30, 1200, 390, 26) == pytest.approx(61.2, abs=0.05)
+    assert waiting_list_pressure(63, 52) == pytest.approx(2.42, abs=0.005)

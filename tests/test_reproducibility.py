@@ -88,3 +88,14 @@ def test_streams_are_independent_of_each_other():
     assert np.array_equal(a, b)
     assert not np.array_equal(a, c)
     assert not np.array_equal(a, d)
+
+
+def test_replication_seeds_are_spawned_from_one_seed_sequence():
+    """Replication r's seed is child r of the experiment's SeedSequence, as numpy spawns it."""
+    from sim.model.streams import replication_seed
+
+    children = np.random.SeedSequence(7).spawn(5)
+    for rep, child in enumerate(children):
+        mine = replication_seed(7, rep)
+        assert mine.spawn_key == child.spawn_key
+        assert np.array_equal(mine.generate_state(4), child.generate_state(4))

@@ -18,7 +18,7 @@ import simpy
 
 
 class Calendar:
-    """Weekday, month and ISO week of each simulated day."""
+    """Weekday and month of each simulated day."""
 
     def __init__(self, start_date: dt.date, horizon_days: float):
         self.start_date = start_date
@@ -26,7 +26,6 @@ class Calendar:
         dates = [start_date + dt.timedelta(days=d) for d in range(self.days)]
         self.weekday = np.array([x.weekday() for x in dates], dtype=np.int64)
         self.month = np.array([x.month for x in dates], dtype=np.int64)
-        self.iso_week = np.array([x.isocalendar()[1] for x in dates], dtype=np.int64)
 
     def date(self, day: float) -> dt.date:
         return self.start_date + dt.timedelta(days=int(day))

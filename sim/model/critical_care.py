@@ -118,7 +118,6 @@ class CriticalCareNetwork:
         self.refused = 0
         self.in_transit = 0
         self.admitted_unplanned = 0
-        self.admitted_planned = 0
 
     # -- set-up ------------------------------------------------------------------------
     def _preference(self, home: str) -> list[str]:
@@ -278,9 +277,6 @@ class CriticalCareNetwork:
         self._leave(patient.unit, patient)
 
     # -- planned (post-operative) patients ------------------------------------------------------
-    def unit_at(self, site: str) -> Unit | None:
-        return self.units.get(site)
-
     def admit_planned(self, site: str) -> CCPatient | None:
         """A bed for an elective patient at ``site`` now, or None."""
         unit = self.units[site]
@@ -289,7 +285,6 @@ class CriticalCareNetwork:
         self._next_id += 1
         patient = CCPatient(self._next_id, site, planned=True, arrived=self.env.now)
         self._occupy(unit, patient)
-        self.admitted_planned += 1
         self.recorder.count[("cc_admissions", site)] += 1
         self.recorder.count[("cc_elective_admissions", site)] += 1
         return patient

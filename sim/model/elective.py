@@ -277,7 +277,7 @@ class ElectivePathway:
         count[("sessions_lost_no_staff", site)] += 1
         count[("session_days_planned", site)] += planned
 
-    def session_done(self, site: str, planned: float, used: float, cases: int) -> None:
+    def session_done(self, site: str, planned: float, used: float) -> None:
         count = self.recorder.count
         count[("sessions", site)] += 1
         count[("session_days_planned", site)] += planned

@@ -9,8 +9,6 @@ accept move lists keeping their wait, those who decline stay and are not asked a
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 import simpy
 
@@ -57,7 +55,6 @@ class MutualAidPolicy:
         self._accept = streams.uniforms(f"mutual_aid/{name}/accept")
         self._km = np.asarray(rule.acceptance.extra_km, dtype=float)
         self._p = np.asarray(rule.acceptance.probability, dtype=float)
-        self._recent: dict[tuple[str, str], deque[float]] = {}
 
     # -- when -----------------------------------------------------------------------------
     def times(self, horizon: float) -> list[float]:

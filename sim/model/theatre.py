@@ -164,4 +164,4 @@ class Theatre:
             planned_so_far += plan + (self.turnover if done else 0.0)
             done += 1
             pathway.operated(p, site, pool)
-        pathway.session_done(site, slot.length, used, done)
+        pathway.session_done(site, slot.length, used)

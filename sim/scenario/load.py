@@ -141,7 +141,3 @@ def dump_scenario_yaml(sc: Scenario) -> str:
     import yaml
 
     return yaml.safe_dump(scenario_dict(sc), sort_keys=False, allow_unicode=True)
-
-
-def scenario_name_from_path(path: str | os.PathLike[str]) -> str:
-    return Path(path).stem
