@@ -265,3 +265,18 @@ def test_run_writes_the_report_unless_told_not_to(tmp_path: Path) -> None:
     res = hubsim("report", "tiny.yaml", cwd=tmp_path)
     assert res.returncode == 2 and "not a folder" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize(
+    "order", ["priority_then_wait", "longest_wait", "deprivation_weighted",
+              "quintile1_long_waiters_first"],
+)  # fmt: skip
+def test_model_description_names_every_booking_order(order: str) -> None:
+    from sim.report.stress import booking_order_text
+    from sim.scenario.schema import Booking
+
+    booking = Booking.model_validate({"order": order, "deprivation_credit": {1: "4 weeks"}})
+    text = booking_order_text(booking)
+    assert "wait" in text
+    if order == "deprivation_weighted":
+        assert "quintile 1 4 weeks" in text

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..metrics import KPI_INFO
 from ..scenario.load import scenario_dict
-from ..scenario.schema import WEEKDAYS, Scenario
+from ..scenario.schema import WEEKDAYS, Booking, Scenario
 from .htmltext import BASIS, delay, dist, dur, esc, html_list, profile, table
 
 
@@ -224,19 +224,34 @@ ALGORITHMS = (
     "cumulative rate.",
     "Lognormal and gamma times are given by their mean and standard deviation (the "
     "lognormal's log-parameters are derived from them).",
-    "Each waiting list is a heap ordered by the booking rule: adding and taking a patient "
-    "cost O(log n).",
+    "Each waiting list keeps, per group of the booking order (e.g. priority), lanes of "
+    "patients in referral order: a new referral joins at the tail and the next patient is "
+    "taken from a head in O(1); patients who come back out of order (cancelled, moved, "
+    "re-scored) go into a small heap beside the lane.",
     "Routing to several sites chooses the nearest by great-circle distance from the home "
     "site, or the shortest list, as each rule says.",
 )
 
 
+def booking_order_text(booking: Booking) -> str:
+    """The booking order in words, with the figures it uses."""
+    credit = ", ".join(
+        f"quintile {q} {dur(days)}" for q, days in sorted(booking.deprivation_credit.items())
+    )
+    return {
+        "priority_then_wait": "clinical priority, then longest wait",
+        "longest_wait": "longest wait first, whatever the priority",
+        "deprivation_weighted": "clinical priority, then longest wait with a waiting-time "
+        f"credit by deprivation ({credit or 'no credit given'})",
+        "quintile1_long_waiters_first": "clinical priority, then patients of the most "
+        f"deprived quintile who have waited over {dur(booking.quintile1_after)}, then "
+        "longest wait",
+    }[booking.order]
+
+
 def _logic(sc: Scenario, manifest: dict[str, Any], compared: Sequence[Scenario]) -> str:
     pol = sc.policies
-    order = {
-        "priority_then_wait": "clinical priority, then longest wait",
-        "longest_wait": "longest wait first",
-    }[pol.booking.order]
+    order = booking_order_text(pol.booking)
     again = {
         "return_to_list": "rejoins the list in the usual order, keeping their wait",
         "rebook_first": "goes to the front of the list",
