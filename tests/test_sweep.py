@@ -96,6 +96,12 @@ def test_every_task_once_and_each_point_equals_sim_run(tmp_path: Path) -> None:
     assert (out / "sweep_sites_site_a_beds_general.png").stat().st_size > 10_000
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] and manifest["tasks_run"] == 12
+    # hubsim report on a sweep folder: a page of the grid points, plots and provenance
+    done = hubsim("report", "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = (out / "report.html").read_text()
+    assert "hubsim sweep report" in page and "sites.site_a.beds.general" in page
+    assert page.count('data-plot="sweep_') == 2 and "Traceback" not in done.stderr
 
 
 def test_more_replications_later_runs_only_the_new_ones(tmp_path: Path) -> None:

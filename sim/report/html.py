@@ -247,6 +247,69 @@ def run_page(run: RunFolder) -> tuple[str, str]:
     return title, "\n".join(body)
 
 
+SWEEP_PLAN = "sweep.json"
+
+
+def sweep_page(folder: Path) -> tuple[str, str]:
+    """(title, body) of the report of a sweep folder: the plan, each grid point's headline
+    KPIs with 95% intervals, the KPI-against-parameter plots and provenance."""
+    from ..metrics import HEADLINE_KPIS
+
+    plan = json.loads((folder / SWEEP_PLAN).read_text(encoding="utf-8"))
+    if not (folder / "manifest.json").is_file() or not (folder / "summary.csv").is_file():
+        raise ReportError(
+            f"{folder} holds an unfinished sweep (no manifest.json or summary.csv yet): run "
+            "the same 'hubsim sweep' command again to finish it"
+        )
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    summary = pd.read_csv(folder / "summary.csv")
+    params = list(plan.get("grid", {}))
+    kpis = [k for k in HEADLINE_KPIS if k in set(summary.kpi)]
+    rows = []
+    for _pid, grp in summary.groupby("point_id", sort=False):
+        g = grp.set_index("kpi")
+        cells: list[object] = [g.iloc[0][p] for p in params]
+        for k in kpis:
+            r = g.loc[k] if k in g.index else None
+            cells.append("–" if r is None else f"{fmt(r['mean'])} {ci(r['ci_low'], r['ci_high'])}")
+        rows.append(tuple(cells))
+    header = [*params, *(f"{k} ({KPI_INFO[k].unit})" if k in KPI_INFO else k for k in kpis)]
+    title = f"hubsim sweep report: {Path(plan.get('scenario', '?')).name}"
+    lead = (
+        f"{len(plan.get('points', []))} grid point(s) x {plan.get('reps', '?')} replications, "
+        f"seed {plan.get('seed', '?')} (common random numbers across points), scenario hash "
+        f"{plan.get('scenario_hash', '?')}."
+    )
+    plots = sorted(folder.glob("sweep_*.png"))
+    figures = "".join(
+        f'<figure><img src="{png_uri(p)}" alt="{esc(p.name)}" data-plot="{esc(p.name)}">'
+        f"<figcaption>Headline KPIs against {esc(p.stem[6:])}, mean and 95% interval per "
+        "grid point.</figcaption></figure>"
+        for p in plots
+    ) or "<p>No plots were saved with this sweep.</p>"
+    failures = manifest.get("failures") or []
+    prov = [
+        ("scenario file", plan.get("scenario")),
+        ("tasks", manifest.get("tasks")),
+        ("complete", manifest.get("complete")),
+        ("failed tasks", len(failures) or "none"),
+        ("backend", manifest.get("backend")),
+        ("hubsim", plan.get("hubsim_version")),
+        ("started (UTC)", manifest.get("started")),
+        ("finished (UTC)", manifest.get("finished")),
+    ]
+    body = [
+        f"<header><h1>{esc(title)}</h1><p class='meta'>{esc(lead)}</p></header>",
+        _nav(["Grid points", "Plots", "Provenance"]),
+        _section("Grid points", "<p>Whole collaborative; means over replications with 95% "
+                 "confidence intervals.</p>" + f"<div class='wide'>{table(header, rows)}</div>"),
+        _section("Plots", figures),
+        _section("Provenance", table(["", ""], [(a, b) for a, b in prov if b is not None],
+                                     "prov")),
+    ]  # fmt: skip
+    return title, "\n".join(body)
+
+
 def read_comparison(folder: Path) -> tuple[pd.DataFrame, list[RunFolder]]:
     """comparison.csv and the scenarios' folders, the baseline first."""
     diffs = pd.read_csv(folder / "comparison.csv", keep_default_na=False, na_values=[""])
@@ -399,7 +462,9 @@ def build_report(folder: str | os.PathLike[str], out: str | os.PathLike[str] | N
     path = Path(folder)
     if not path.is_dir():
         raise ReportError(f"{path} is not a folder")
-    if (path / "summary.csv").is_file() or (path / "manifest.json").is_file():
+    if (path / SWEEP_PLAN).is_file():
+        title, body = sweep_page(path)
+    elif (path / "summary.csv").is_file() or (path / "manifest.json").is_file():
         title, body = run_page(read_run(path))
     elif (path / "comparison.csv").is_file():
         title, body = compare_page(path)
