@@ -6,7 +6,12 @@ Creates ``.venv`` beside this file when it is missing, installs hubsim into it, 
 - ``demo``: compares the Black Country status quo with the two-hubs plan (20 replications
   on 2 workers), prints the paired differences and writes results and plots to
   ``results/demo/``;
-- ``test``: checks style with ruff and runs the test suite.
+- ``test``: checks style with ruff and runs the test suite;
+- ``goldens``: regenerates the golden outputs (``tests/goldens/``) after a change that is
+  meant to move the numbers; commit them with the change and say why they moved.
+
+Packages are installed from ``constraints.txt`` (exact versions), so a new release of
+numpy or pandas cannot move the golden outputs under CI.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ def ensure_venv(extras: str) -> None:
         print(f"creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
         sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    sh(PY, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]" if extras else ".")
+    target = f".[{extras}]" if extras else "."
+    sh(PY, "-m", "pip", "install", "--quiet", "-c", "constraints.txt", "-e", target)
 
 
 def demo() -> None:
@@ -51,7 +57,13 @@ def test() -> None:
     sh(PY, "-m", "pytest", "-q")
 
 
-TASKS = {"demo": demo, "test": test}
+def goldens() -> None:
+    ensure_venv("dev")
+    sh(PY, "-m", "pytest", "-q", "tests/test_goldens.py", "--update-goldens")
+    sh("git", "diff", "--stat", "--", "tests/goldens")
+
+
+TASKS = {"demo": demo, "test": test, "goldens": goldens}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in TASKS:

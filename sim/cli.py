@@ -66,12 +66,44 @@ def _prepare(folder: Path, overwrite: bool) -> None:
         _fail(str(exc))
 
 
-def _load(path: Path):
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="PATH=VALUE: change one field of the scenario for this run, e.g. "
+        "horizon='30 weeks' or sites.cannock.beds.elective=26 (repeatable; the value is "
+        "read as YAML).",
+    ),
+]
+
+
+def _overrides(sets: list[str] | None) -> dict[str, object] | None:
+    """``--set PATH=VALUE`` options as load overrides (a usage error if malformed)."""
+    from .experiment.sweep import SweepError, parse_set
+
+    if not sets:
+        return None
+    overrides: dict[str, object] = {}
+    for spec in sets:
+        try:
+            path, values = parse_set(spec)
+        except SweepError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--set") from None
+        if len(values) != 1:
+            raise typer.BadParameter(
+                f"{spec!r}: give one value (a sweep takes several: hubsim sweep)",
+                param_hint="--set",
+            )
+        overrides[path] = values[0]
+    return overrides
+
+
+def _load(path: Path, overrides: dict[str, object] | None = None):
     from .scenario.errors import ScenarioError
     from .scenario.load import load_scenario
 
     try:
-        return load_scenario(path)
+        return load_scenario(path, overrides)
     except ScenarioError as exc:
         _fail(exc.message)
 
@@ -156,6 +188,7 @@ def run(
     max_reps: MaxRepsOpt = 100,
     backend: BackendOpt = None,
     scheduler: SchedulerOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Run replications of a scenario, print its KPIs and save results."""
     from .experiment.backends import BackendError
@@ -166,7 +199,7 @@ def run(
     n = xp.parse_reps(reps, 1)
     kpis = xp.parse_kpis(target_kpis) if n is None else []
     backend = xp.check_backend(backend, scheduler)
-    sc = _load(scenario)
+    sc = _load(scenario, _overrides(set_))
     folder = out_dir or Path("results") / scenario.stem
     _prepare(folder, overwrite)
     try:

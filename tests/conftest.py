@@ -16,3 +16,11 @@ def status_quo() -> sim.Scenario:
 @pytest.fixture(scope="session")
 def hubs() -> sim.Scenario:
     return sim.load_scenario(SCENARIOS / "black_country_ortho_hubs.yaml")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Write the shipped scenarios' golden summaries instead of checking them.",
+    )
