@@ -76,7 +76,8 @@ class StaffRoster:
                 present = sum(1 for _ in range(n) if absent() >= grp.sickness_absence)
                 if weekday in self._days[g]:
                     free[(g, sid)] = present * grp.sessions_per_day
-                    self.slots_available[g] += present * grp.sessions_per_day
+                    if self.env.now >= self.recorder.warm_up:
+                        self.slots_available[g] += present * grp.sessions_per_day
         self._outcome = {}
         for theatre, slot in sessions:
             key = (day, theatre.site, theatre.name, slot.start)
@@ -102,8 +103,9 @@ class StaffRoster:
                 for k, slots in taken:  # give back a partial team
                     free[k] += slots
                 return False, 0.0
-        for (g, _sid), slots in taken:
-            self.slots_used[g] += slots
+        if self.env.now >= self.recorder.warm_up:
+            for (g, _sid), slots in taken:
+                self.slots_used[g] += slots
         return True, late
 
     def outcome(self, day: int, site: str, theatre: str, start: float) -> tuple[bool, float]:
@@ -117,7 +119,7 @@ class StaffRoster:
         return self._outcome.get((day, site, theatre, start), (True, 0.0))
 
     def utilisation(self) -> dict[str, float]:
-        """Share of staff session-slots on duty that were used, by group."""
+        """Share of staff session-slots on duty that were used, by group, after the warm-up."""
         return {
             g: (self.slots_used[g] / self.slots_available[g])
             if self.slots_available[g]
