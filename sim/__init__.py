@@ -50,8 +50,7 @@ _EXPORTS: dict[str, str] = {
     "compare_until_precise": "sim.experiment.reps",
     "recommend_warmup": "sim.experiment.warmup",
     # KPIs
-    "KPI_INFO": "sim.metrics",
-    "KPI_NAMES": "sim.metrics",
+    "KPIS": "sim.metrics",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -77,7 +76,7 @@ if TYPE_CHECKING:  # for editors and type checkers
     from .experiment.results import ReplicationError, Results  # noqa: F401
     from .experiment.sweep import SweepResults, load_sweep, sweep  # noqa: F401
     from .experiment.warmup import recommend_warmup  # noqa: F401
-    from .metrics import KPI_INFO, KPI_NAMES  # noqa: F401
+    from .metrics import KPIS  # noqa: F401
     from .model.build import CollaborativeModel  # noqa: F401
     from .replication import ReplicationFailure, ReplicationResult, run_replication  # noqa: F401
     from .scenario.errors import ScenarioError  # noqa: F401

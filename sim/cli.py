@@ -32,7 +32,7 @@ from .cli_experiments import (  # noqa: E402
     SchedulerOpt,
     TargetKpisOpt,
 )
-from .metrics import CC_HEADLINE_KPIS, HEADLINE_KPIS  # noqa: E402
+from .metrics import KPIS  # noqa: E402
 
 app = typer.Typer(
     add_completion=False,
@@ -110,8 +110,6 @@ def _load(path: Path, overrides: dict[str, object] | None = None):
 
 def kpi_table(summary, site: str = "", title: str = "") -> Table:
     """A readable table of one site's KPIs (site "" = the whole collaborative)."""
-    from .metrics import KPI_INFO
-
     table = Table(title=title, title_justify="left")
     table.add_column("KPI")
     table.add_column("mean", justify="right")
@@ -122,7 +120,7 @@ def kpi_table(summary, site: str = "", title: str = "") -> Table:
         if r["n"] == 0:
             continue
         ci = "" if r["n"] < 2 else f"{_fmt(r['ci_low'])} – {_fmt(r['ci_high'])}"
-        unit = KPI_INFO[r["kpi"]].unit if r["kpi"] in KPI_INFO else ""
+        unit = KPIS.unit(r["kpi"])
         table.add_row(r["kpi"], _fmt(r["mean"]), ci, unit)
     return table
 
@@ -256,7 +254,7 @@ def comparison_table(cmp, site: str = "") -> Table:
     table.add_column("baseline", justify="right")
     for name in cmp.names[1:]:
         table.add_column(f"{name}: difference (95% CI)", justify="right")
-    for kpi in (*HEADLINE_KPIS, *CC_HEADLINE_KPIS, "cc_refusals", "cc_transfer_hours"):
+    for kpi in KPIS.headline(diffs.kpi):
         sel = diffs[(diffs.kpi == kpi) & (diffs.site == site)]
         if sel.empty:
             continue

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from .experiment.reps import DEFAULT_KPIS
+from .metrics import KPIS
 
 if TYPE_CHECKING:
     from .experiment.reps import Precision
@@ -57,7 +57,7 @@ SchedulerOpt = Annotated[
     str | None,
     typer.Option(help="Address of a dask scheduler (tcp://HOST:8786); implies --backend dask."),
 ]
-DEFAULT_TARGET = ",".join(DEFAULT_KPIS)
+DEFAULT_TARGET = ",".join(KPIS.precision_targets())
 
 
 def parse_reps(text: str, minimum: int) -> int | None:

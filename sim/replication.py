@@ -8,31 +8,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .metrics import replication_kpis
+from .metrics import kpi_rows
 from .model.build import CollaborativeModel
+from .model.critical_care import NETWORK, CriticalCareTally, NetworkTally
+from .model.ledger import OPERATION, Event, Ledger, Sample
+from .model.wards import WardTally
 from .scenario.schema import Scenario
 
 #: One operation in :attr:`ReplicationResult.treated`.
-TREATED = np.dtype(
-    [("home", "i2"), ("site", "i2"), ("priority", "i1"), ("wait_days", "f8"), ("day", "f8"),
-     ("quintile", "i1")]
-)  # fmt: skip
-
-
-def compact_treated(rows: list[tuple], sites: tuple[str, ...]) -> np.ndarray:
-    """(home, site, priority, wait, day, quintile) tuples as a :data:`TREATED` array."""
-    index = {s: i for i, s in enumerate(sites)}
-    out = np.empty(len(rows), dtype=TREATED)
-    if rows:
-        home, site, priority, wait, day, quintile = zip(*rows, strict=True)
-        out["home"] = [index[h] for h in home]
-        out["site"] = [index[s] for s in site]
-        out["priority"] = priority
-        out["wait_days"] = wait
-        out["day"] = day
-        out["quintile"] = quintile
-    return out
-
+TREATED = OPERATION
 
 @dataclass
 class ReplicationResult:
@@ -49,11 +33,11 @@ class ReplicationResult:
     rep: int
     seed: int
     kpis: list[tuple[str, str, float]]
-    timeseries: list[tuple[float, str, str, float]]
+    timeseries: list[Sample]
     treated: np.ndarray
     sites: tuple[str, ...]
     occupancy: dict[str, list[float]]
-    events: list[tuple] | None = None
+    events: list[Event] | None = None
     wall_seconds: float = 0.0
     info: dict[str, float] = field(default_factory=dict)
 
@@ -71,31 +55,16 @@ def run_replication(
     model = CollaborativeModel(scenario, seed=seed, rep=rep, log_events=events)
     model.run()
     model.check_conservation()
-    kpis = replication_kpis(model)
-    occupancy = {}
-    at_warm_up = model.at_warm_up.get("beds", {})
-    for sid, beds in model.beds.items():
-        for i, pool in enumerate((beds.general, beds.elective)):
-            if pool.capacity:
-                before = at_warm_up[sid][i][1] if sid in at_warm_up else [0.0] * (pool.capacity + 1)
-                occupancy[pool.name] = [a - b for a, b in zip(pool.stats()[1], before, strict=True)]
-    if model.critical_care is not None:
-        warm = model.at_warm_up.get("cc", {})
-        cc = model.critical_care
-        for pool in [u.pool for u in cc.units.values()] + [cc.network]:
-            times = pool.stats()[1]
-            before = warm.get(pool.name, (0.0, [0.0] * len(times)))[1]
-            occupancy[pool.name] = [a - b for a, b in zip(times, before, strict=True)]
-    sites = tuple(scenario.sites)
+    ledger = model.close()
     return ReplicationResult(
         rep=rep,
         seed=seed,
-        kpis=kpis,
-        timeseries=model.recorder.timeseries,
-        treated=compact_treated(model.recorder.treated, sites),
-        sites=sites,
-        occupancy=occupancy,
-        events=model.recorder.events,
+        kpis=kpi_rows(ledger),
+        timeseries=ledger.timeseries,
+        treated=ledger.operations.to_array(),
+        sites=ledger.sites,
+        occupancy=occupancy(ledger),
+        events=ledger.events,
         wall_seconds=time.perf_counter() - started,
         info={
             "referred_total": model.elective.referred_total,
@@ -104,6 +73,21 @@ def run_replication(
             "still_waiting": len(model.elective.pathway),
         },
     )
+
+
+def occupancy(ledger: Ledger) -> dict[str, list[float]]:
+    """Time (after the warm-up) at each number of occupied beds, by bed pool."""
+    out: dict[str, list[float]] = {}
+    for sid, ward in ledger.measured_of(WardTally).items():
+        for kind, pool in (("general", ward.general), ("elective", ward.elective)):
+            if len(pool.time_at) > 1:
+                out[f"{sid}/{kind}"] = pool.time_at
+    if "critical_care" in ledger.features:
+        for sid, cc in ledger.measured_of(CriticalCareTally).items():
+            if len(cc.beds.time_at) > 1:
+                out[f"{sid}/critical_care"] = cc.beds.time_at
+        out[NETWORK] = ledger.measured_of(NetworkTally)[""].beds.time_at
+    return out
 
 
 @dataclass(frozen=True)

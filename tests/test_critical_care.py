@@ -191,7 +191,7 @@ def test_surgery_needing_critical_care_is_cancelled_without_a_bed():
     assert _kpi(r_calm, "cancellations_no_cc_bed", "a") == 0
     assert _kpi(r_busy, "operations", "a") < _kpi(r_calm, "operations", "a")
     causes = {e[4] for e in r_busy.events if e[1] == "cancelled"}
-    assert "no_critical_care_bed" in causes
+    assert "no_cc_bed" in causes
 
 
 def test_emergencies_and_deteriorating_ward_patients_need_critical_care():
@@ -210,27 +210,28 @@ def test_emergencies_and_deteriorating_ward_patients_need_critical_care():
     model.run()
     model.check_conservation()
     em = model.emergencies["a"]
-    count = model.recorder.count
-    direct = count[("emergency_to_critical_care", "a")]
-    worse = count[("ward_deteriorations", "a")]
-    assert direct + worse == count[("cc_unplanned_arrivals", "a")]
-    # binomial shares within 4 standard errors
-    n = em.arrived
+    direct = em.to_critical_care
+    # no direct stream: every other unplanned critical care patient deteriorated on a ward
+    worse = model.critical_care.tally["a"].cc_unplanned_arrivals - direct
+    # binomial share within 4 standard errors
+    n = em.tally.emergency_arrivals
     assert abs(direct / n - 0.05) < 4 * np.sqrt(0.05 * 0.95 / n)
+    admitted = em.tally.emergency_admissions
+    assert abs(worse / admitted - 0.04) < 4 * np.sqrt(0.04 * 0.96 / admitted) + 0.01
     assert worse > 0
 
 
 def test_conservation_failure_in_critical_care_is_caught(monkeypatch):
     from sim.model.critical_care import CriticalCareNetwork
-    from sim.model.records import ConservationError
+    from sim.model.ledger import ConservationError
 
-    original = CriticalCareNetwork._refuse
+    original = CriticalCareNetwork._refuse_patient
 
-    def lose(self, patient):
-        original(self, patient)
-        self.refused -= 1  # a bookkeeping bug
+    def lose(self, unit, patient):
+        original(self, unit, patient)
+        self.tally[patient.home].cc_refusals -= 1  # a bookkeeping bug
 
-    monkeypatch.setattr(CriticalCareNetwork, "_refuse", lose)
+    monkeypatch.setattr(CriticalCareNetwork, "_refuse_patient", lose)
     sc = critical_care_network(
         {"a": (3, 2.0)}, EXP, {"when_full": "refuse"}, horizon="60 days", warm_up="0 days"
     )

@@ -25,7 +25,7 @@ from builders import SCENARIOS
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.metrics import KPI_INFO
+from sim.metrics import KPIS
 
 GOLDENS = Path(__file__).parent / "goldens"
 REPS = 2
@@ -33,8 +33,6 @@ SEED = 1
 #: Long horizons are shortened to keep the goldens cheap (warm-ups stay as shipped).
 MAX_HORIZON = "40 weeks"
 LONG = 40 * 7.0
-#: Units of KPIs that count whole things: their means over replications compare exactly.
-COUNT_UNITS = frozenset({"patients", "operations", "sessions"})
 RTOL = 1e-9
 
 
@@ -72,7 +70,8 @@ def compare_summaries(got: pd.DataFrame, want: pd.DataFrame) -> list[str]:
         problems.append(f"columns {list(got.columns)} != {list(want.columns)}")
         return problems
     for k in got.index.intersection(want.index):
-        exact = KPI_INFO[k[0]].unit in COUNT_UNITS if k[0] in KPI_INFO else False
+        kpi = KPIS.find(k[0])
+        exact = kpi is not None and kpi.is_count
         for col in got.columns:
             a, b = got.at[k, col], want.at[k, col]
             if isinstance(a, str) or isinstance(b, str):

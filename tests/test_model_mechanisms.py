@@ -11,7 +11,7 @@ from builders import small_elective
 
 import sim
 from sim.experiment.stats import mean_ci
-from sim.model.records import ConservationError
+from sim.model.ledger import ConservationError
 
 
 def _kpi(result: sim.ReplicationResult, name: str, site: str = "") -> float:
@@ -25,7 +25,7 @@ def test_pathway_area_equals_the_sum_of_individual_waits():
     model = sim.CollaborativeModel(sc, seed=4, rep=0, log_events=True)
     model.run()
     entered, total = {}, 0.0
-    for t, event, pid, _site, _detail in model.recorder.events:
+    for t, event, pid, _site, _detail in model.ledger.events:
         if event == "referred":
             entered[pid] = t
         elif event in ("operated", "removed"):
@@ -195,14 +195,15 @@ def test_cancelled_patients_keep_their_original_wait():
     model = sim.CollaborativeModel(sc, seed=6, rep=0, log_events=True)
     model.run()
     referred, cancelled, operated = {}, set(), {}
-    for t, event, pid, _s, _d in model.recorder.events:
+    for t, event, pid, _s, _d in model.ledger.events:
         if event == "referred":
             referred[pid] = t
         elif event == "cancelled":
             cancelled.add(pid)
         elif event == "operated":
             operated[pid] = t
-    waits = {round(t, 9): w for (_h, _s, _p, w, t, _q) in model.recorder.treated}
+    ops = model.ledger.operations
+    waits = {round(t, 9): w for t, w in zip(ops.day, ops.wait_days, strict=True)}
     checked = 0
     for pid in cancelled & operated.keys():
         if referred[pid] > 0:  # referred during the run (backlog patients entered at time 0)

@@ -350,6 +350,6 @@ def test_every_run_keeps_its_books_and_bounds(
     while stepped.now < sc.horizon:
         stepped.step(step_days)
     stepped.check_conservation()
-    assert same_rows(stepped.recorder.timeseries, model.recorder.timeseries)
-    assert same_rows(stepped.recorder.treated, model.recorder.treated)
+    assert same_rows(stepped.ledger.timeseries, model.ledger.timeseries)
+    assert same_rows(stepped.ledger.operations.to_array(), model.ledger.operations.to_array())
     assert stepped.elective.referred_total == model.elective.referred_total

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..metrics import KPI_INFO
+from ..metrics import KPIS
 from ..replication import ReplicationFailure, ReplicationResult
 from ..scenario.schema import PRIORITIES, Scenario
 from .stats import mean_ci
@@ -64,8 +64,7 @@ class Results:
         reps = self.replications
         for (kpi, site), grp in reps.groupby(["kpi", "site"], sort=False):
             mean, sd, low, high, n = mean_ci(grp["value"].to_numpy())
-            info = KPI_INFO.get(kpi)
-            out.append((kpi, site, mean, sd, low, high, n, info.unit if info else ""))
+            out.append((kpi, site, mean, sd, low, high, n, KPIS.unit(kpi)))
         cols = ["kpi", "site", "mean", "std", "ci_low", "ci_high", "n", "unit"]
         return pd.DataFrame(out, columns=cols)
 

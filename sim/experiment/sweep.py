@@ -41,7 +41,7 @@ import pandas as pd
 import yaml
 
 from .. import __version__
-from ..metrics import KPI_INFO
+from ..metrics import KPIS
 from ..replication import run_replication
 from ..scenario.errors import ScenarioError
 from ..scenario.load import load_scenario, scenario_hash
@@ -58,7 +58,6 @@ PARTS = "parts"
 LOCK_FILE = ".sweep.lock"
 OUTPUTS = ("replications.parquet", "points.csv", "summary.csv", "manifest.json")
 PART_COLUMNS = ["point_id", "rep", "seed", "kpi", "site", "value"]
-HEADLINE_KPIS = ("operations", "waiting_list_end", "p92_wait_weeks", "cancellations_no_bed")
 
 Grid = dict[str, list[Any]]
 
@@ -439,8 +438,7 @@ class SweepResults:
         for pid, grp in self.replications.groupby("point_id", sort=False):
             for (kpi, site), g in grp.groupby(["kpi", "site"], sort=False):
                 mean, sd, low, high, n = mean_ci(g["value"].to_numpy())
-                info = KPI_INFO.get(kpi)
-                rows.append((pid, kpi, site, mean, sd, low, high, n, info.unit if info else ""))
+                rows.append((pid, kpi, site, mean, sd, low, high, n, KPIS.unit(kpi)))
         cols = ["point_id", "kpi", "site", "mean", "std", "ci_low", "ci_high", "n", "unit"]
         frame = pd.DataFrame(rows, columns=cols)
         return self.points.merge(frame, on="point_id", how="inner", sort=False)
@@ -462,10 +460,13 @@ class SweepResults:
         wanted = point_id({k.replace("__", "."): v for k, v in overrides.items()})
         return self.replications[self.replications.point_id == wanted].reset_index(drop=True)
 
-    def plot(self, parameter: str | None = None, kpis: Sequence[str] = HEADLINE_KPIS) -> Figure:
-        """KPIs against one parameter (the first by default), with 95% CI error bars."""
+    def plot(self, parameter: str | None = None, kpis: Sequence[str] | None = None) -> Figure:
+        """KPIs against one parameter (the first by default), with 95% CI error bars; by
+        default the key KPIs of the registry (those ``--reps auto`` narrows)."""
         from ..report.plots import sweep_plot
 
+        if kpis is None:
+            kpis = [k for k in KPIS.precision_targets() if k in set(self.summary.kpi)]
         return sweep_plot(self.summary, parameter or self.parameters[0], list(kpis))
 
     def save(self, out_dir: str | os.PathLike[str], plots: bool = True) -> list[str]:
@@ -479,7 +480,7 @@ class SweepResults:
         if plots and not self.summary.empty:
             from ..report.plots import save_figure
 
-            kpis = [k for k in HEADLINE_KPIS if k in set(self.summary.kpi)]
+            kpis = [k for k in KPIS.precision_targets() if k in set(self.summary.kpi)]
             for param in self.parameters:
                 name = "sweep_" + re.sub(r"[^A-Za-z0-9]+", "_", param).strip("_") + ".png"
                 save_figure(self.plot(param, kpis), out / name)

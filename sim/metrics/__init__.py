@@ -1,23 +1,41 @@
-"""Key performance indicators of a replication (see ``core``) and of policies (``policies``)."""
+"""Key performance indicators: declared once each in :data:`KPIS`, computed from a ledger.
 
-from .core import (
-    CC_HEADLINE_KPIS,
-    CC_KPI_INFO,
-    HEADLINE_KPIS,
-    KPI_INFO,
-    KPI_NAMES,
-    replication_kpis,
-    reported_kpis,
-)
-from .info import KpiInfo
+Each feature declares its KPIs in its own module here (``elective``, ``wards``,
+``emergencies``, ``critical_care``, ``mutual_aid``, ``staff``, ``equity``); importing
+this package registers them all, in that order. :func:`kpi_rows` turns a replication's
+closed :class:`~sim.model.ledger.Ledger` into (kpi, site, value) rows: one per KPI of
+every feature present, for each site and for the whole collaborative (site ``""``).
+"""
 
-__all__ = [
-    "CC_HEADLINE_KPIS",
-    "HEADLINE_KPIS",
-    "CC_KPI_INFO",
-    "KPI_INFO",
-    "KPI_NAMES",
-    "KpiInfo",
-    "reported_kpis",
-    "replication_kpis",
-]
+from __future__ import annotations
+
+from ..model.ledger import Ledger
+from . import critical_care, elective, emergencies, equity, mutual_aid, staff, wards  # noqa: F401
+from .registry import KPI, KPIS, Registry
+from .scope import Scope
+
+__all__ = ["KPI", "KPIS", "Registry", "Scope", "kpi_rows", "reported"]
+
+
+def reported(ledger: Ledger) -> list[KPI]:
+    """The KPIs of the features this replication has, in registry order."""
+    return [k for k in KPIS if k.feature in ledger.features]
+
+
+def kpi_rows(ledger: Ledger) -> list[tuple[str, str, float]]:
+    """Every reported KPI of a closed ledger as (kpi, site, value) rows; sites first, then
+    the whole collaborative (``""``). Network-only KPIs appear once, at ``""``."""
+    kpis = reported(ledger)
+    operations = ledger.operations.to_array()
+    rows: list[tuple[str, str, float]] = []
+    for site in (*ledger.sites, ""):
+        scope = Scope(ledger, site, operations)
+        for kpi in kpis:
+            if kpi.basis == "network" and site:
+                continue
+            value = kpi.compute(scope)
+            if kpi.family:
+                rows.extend((kpi.reported(m), site, float(v)) for m, v in value.items())
+            else:
+                rows.append((kpi.name, site, float(value)))
+    return rows

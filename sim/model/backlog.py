@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..scenario.backlog_csv import read_backlog_csv
-from ..scenario.schema import Scenario
+from ..scenario.schema import InitialList
 from .patient import PRIORITY_RANK
 from .streams import Streams
 
@@ -11,18 +11,18 @@ from .streams import Streams
 BacklogEntry = tuple[str, str, int | None, float, int | None]
 
 
-def initial_patients(sc: Scenario, streams: Streams) -> list[BacklogEntry]:
+def initial_patients(initial: InitialList, streams: Streams) -> list[BacklogEntry]:
     """Everyone waiting when the simulation starts, in a fixed order."""
     out: list[BacklogEntry] = []
-    for site, by_proc in sorted(sc.initial_waiting_list.lists.items()):
+    for site, by_proc in sorted(initial.lists.items()):
         for proc, entry in sorted(by_proc.items()):
             if entry.size == 0:
                 continue
             rng = streams.generator(f"initial/{site}/{proc}/wait_age")
             ages = entry.wait_age.sample(rng, entry.size)
             out.extend((site, proc, None, float(a), None) for a in ages)
-    if sc.initial_waiting_list.csv is not None:
-        for row in read_backlog_csv(sc.initial_waiting_list.csv):
+    if initial.csv is not None:
+        for row in read_backlog_csv(initial.csv):
             out.append(
                 (
                     row.site,

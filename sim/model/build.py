@@ -1,9 +1,11 @@
 """Scenario → SimPy objects: one replication of a collaborative, ready to step or run.
 
-``CollaborativeModel(scenario, seed, rep)`` builds the sites' ward beds, theatres and
-waiting lists, the referral and emergency streams, and the processes that book lists,
-take patients off the list and record snapshots. A notebook can ``step()`` it a week at
-a time and look inside; :func:`sim.replication.run_replication` runs it to the horizon.
+``CollaborativeModel(scenario, seed, rep)`` builds each feature's components from its own
+part of the scenario (ward beds, critical care units, the elective pathway with its
+theatres and waiting lists, emergency demand, mutual aid, staff rosters), the processes
+that book lists and record snapshots, and the :class:`~sim.model.ledger.Ledger` they all
+write to. A notebook can ``step()`` it a week at a time and look inside;
+:func:`sim.replication.run_replication` runs it to the horizon.
 """
 
 from __future__ import annotations
@@ -16,18 +18,22 @@ from contextlib import contextmanager
 import simpy
 
 from ..scenario.schema import WEEKDAYS, Scenario
-from . import records as rec
 from .backlog import initial_patients
-from .beds import WardBeds
 from .calendar import Calendar
 from .critical_care import CriticalCareNetwork
-from .elective import ElectivePathway
-from .emergency import EmergencyDemand
+from .elective import BOOKED, ElectivePathway, ElectiveRules
+from .emergencies import CriticalCareReferral, EmergencyDemand
+from .equity import Rescoring
+from .geography import Geography
+from .ledger import Ledger
 from .mutual_aid import MutualAidPolicy
 from .patient import PatientFactory
+from .routing import Router
 from .staff import StaffRoster
 from .streams import Streams
 from .theatre import SessionSlot, Theatre
+from .waiting_list import booking_order
+from .wards import WardBeds
 
 WEEK = 7.0
 
@@ -60,80 +66,72 @@ class CollaborativeModel:
         self.rep = rep
         self.env = env = simpy.Environment()
         self.horizon = sc.horizon
-        self.calendar = Calendar(sc.start_date, sc.horizon)
+        self.calendar = calendar = Calendar(sc.start_date, sc.horizon)
         self.streams = streams = Streams(seed, rep)
-        self.recorder = rec.Recorder(log_events, sc.warm_up)
+        self.ledger = ledger = Ledger(list(sc.sites), sc.warm_up, log_events)
+        geography = Geography.of(sc.sites)
         pol = sc.policies
         self.beds: dict[str, WardBeds] = {
             sid: WardBeds(
                 env,
                 sid,
-                s.beds.general,
-                s.beds.elective,
-                s.beds.turnaround,
+                s.beds,
                 pol.ring_fence_elective_beds,
                 pol.electives_use_general_beds,
+                ledger,
             )
             for sid, s in sc.sites.items()
             if s.beds is not None
         }
+        units = {sid: s.critical_care for sid, s in sc.sites.items() if s.critical_care}
         self.critical_care = (
-            CriticalCareNetwork(env, sc, self.calendar, streams, self.recorder)
-            if any(s.critical_care is not None for s in sc.sites.values())
+            CriticalCareNetwork(env, units, pol.critical_care, geography, calendar, streams, ledger)
+            if units
             else None
         )
-        backlog = initial_patients(sc, streams)
+        backlog = initial_patients(sc.initial_waiting_list, streams)
         oldest = max((entry[3] for entry in backlog), default=0.0)
+        rules = ElectiveRules(
+            procedures=sc.procedures,
+            lists=[(sid, spec) for sid, site in sc.sites.items()
+                   for spec in sorted(site.specialties())],
+            order=booking_order(pol.booking),
+            rebook_first=pol.on_cancellation == "rebook_first",
+            removal_per_year=sc.demand.removal_per_year,
+            patient_cancellation=sc.demand.patient_cancellation_probability,
+        )  # fmt: skip
         self.elective = ElectivePathway(
             env,
-            sc,
-            self.calendar,
+            rules,
+            Router(sc, geography, self._list_length),
+            Rescoring(env, pol.escalation, pol.booking),
+            calendar,
             streams,
             self.beds,
-            self.recorder,
+            ledger,
             oldest_wait=oldest,
             critical_care=self.critical_care,
         )
         self.theatres = self._build_theatres()
         self.emergencies = {
             sid: EmergencyDemand(
-                env,
-                sid,
-                s.emergency,
-                self.beds[sid],
-                self.calendar,
-                streams,
-                self.recorder,
-                s.critical_care,
-                self.critical_care,
+                env, sid, s.emergency, self.beds[sid], calendar, streams, ledger,
+                self._cc_referral(sid),
             )
             for sid, s in sc.sites.items()
             if s.emergency is not None
-        }
+        }  # fmt: skip
         # Patients already waiting, then the processes.
         pairs = {(s, p) for s, by in sc.initial_waiting_list.lists.items() for p in by}
         pairs |= {(s, p) for s, p, *_ in backlog}
-        init_factories = {
-            (s, p): PatientFactory(
-                sc, streams, "initial", s, p, self._mix(s, p), self._quintile_mix(s, p)
-            )
-            for s, p in sorted(pairs)
-        }
+        init_factories = {(s, p): self._factory("initial", s, p) for s, p in sorted(pairs)}
         self.elective.add_initial(init_factories, backlog)
         for sid, by_proc in sorted(sc.demand.referrals.items()):
             for pid, line in sorted(by_proc.items()):
                 if line.per_week <= 0:
                     continue
-                factory = PatientFactory(
-                    sc,
-                    streams,
-                    "referrals",
-                    sid,
-                    pid,
-                    self._mix(sid, pid),
-                    self._quintile_mix(sid, pid),
-                )
-                rates = self.calendar.daily_rates(
+                factory = self._factory("referrals", sid, pid)
+                rates = calendar.daily_rates(
                     line.per_week / 7.0, sc.demand.weekday_profile, sc.demand.monthly_profile
                 )
                 exp1 = streams.exponentials(f"referrals/{sid}/{pid}/arrivals")
@@ -143,47 +141,64 @@ class CollaborativeModel:
         if self.critical_care is not None:
             self.critical_care.start()
         env.process(self._booking())
+        specialties = {p.specialty for p in sc.procedures.values()}
         self.roster = (
-            StaffRoster(env, sc, self.calendar, streams, self.recorder, self.sessions_on)
+            StaffRoster(
+                env, sc.staff, specialties, geography, calendar, streams, ledger, self.sessions_on
+            )
             if sc.staff is not None
             else None
         )
         for theatre in self.theatres:
             theatre.roster = self.roster
         self.mutual_aid = [
-            MutualAidPolicy(env, name, rule, sc, self.elective, streams, self.recorder)
-            for name, rule in sc.policies.mutual_aid.items()
+            MutualAidPolicy(env, name, rule, geography, specialties, self.elective, streams, ledger)
+            for name, rule in pol.mutual_aid.items()
         ]
         for scheme in self.mutual_aid:
             env.process(scheme.process(self.horizon))
         env.process(self.elective.removal_process())
-        if self.elective._rescoring:
-            env.process(self.elective.rescore_process())
+        if self.elective.rescoring is not None:
+            env.process(self.elective.rescoring.process())
         env.process(self._monitor())
+        self._declare_features()
         self.warmed_up = sc.warm_up <= 0
-        self.at_warm_up: dict[str, object] = {}
         if self.warmed_up:
-            self._mark_warm_up()
+            ledger.mark_warm_up(env.now)
         else:
-            env.timeout(sc.warm_up).callbacks.append(lambda _e: self._mark_warm_up())
+            env.timeout(sc.warm_up).callbacks.append(self._mark_warm_up)
 
     # -- construction --------------------------------------------------------------------
-    def _mix(self, site: str, procedure: str) -> dict[str, float]:
-        sc = self.scenario
-        line = sc.demand.referrals.get(site, {}).get(procedure)
-        entry = sc.initial_waiting_list.lists.get(site, {}).get(procedure)
-        for candidate in (line, entry):
-            if candidate is not None and candidate.priority_mix is not None:
-                return candidate.priority_mix
-        return sc.demand.priority_mix
+    def _list_length(self, site: str, specialty: str) -> int:
+        return self.elective.list_length(site, specialty)
 
-    def _quintile_mix(self, site: str, procedure: str) -> dict[int, float] | None:
-        """Deprivation mix of a referral stream: its own, its site's, or the default."""
-        d = self.scenario.demand
+    def _factory(self, prefix: str, site: str, procedure: str) -> PatientFactory:
+        """Draws the patients of one referral stream (or of the list at time 0)."""
+        sc = self.scenario
+        d = sc.demand
         line = d.referrals.get(site, {}).get(procedure)
+        entry = sc.initial_waiting_list.lists.get(site, {}).get(procedure)
+        priority_mix = next(
+            (c.priority_mix for c in (line, entry) if c is not None and c.priority_mix is not None),
+            d.priority_mix,
+        )
         if line is not None and line.quintile_mix is not None:
-            return line.quintile_mix
-        return d.quintile_mix_by_site.get(site, d.quintile_mix)
+            quintile_mix = line.quintile_mix
+        else:
+            quintile_mix = d.quintile_mix_by_site.get(site, d.quintile_mix)
+        return PatientFactory(
+            procedure, sc.procedures[procedure], self.streams, prefix, site, priority_mix,
+            quintile_mix,
+        )  # fmt: skip
+
+    def _cc_referral(self, site: str) -> CriticalCareReferral | None:
+        unit = self.scenario.sites[site].critical_care
+        if unit is None or self.critical_care is None:
+            return None
+        return CriticalCareReferral(
+            unit.from_emergency_probability, unit.deterioration_probability,
+            self.critical_care.unplanned,
+        )  # fmt: skip
 
     def _build_theatres(self) -> list[Theatre]:
         sc = self.scenario
@@ -219,6 +234,18 @@ class CollaborativeModel:
                     )
         return theatres
 
+    def _declare_features(self) -> None:
+        """Tell the ledger which features this scenario has (metrics reports theirs)."""
+        present = {
+            "elective": any(s.theatres for s in self.scenario.sites.values()),
+            "wards": bool(self.beds),
+            "emergencies": bool(self.emergencies),
+            "critical_care": self.critical_care is not None,
+            "mutual_aid": bool(self.mutual_aid),
+            "staff": self.roster is not None,
+        }
+        self.ledger.features.update(name for name, here in present.items() if here)
+
     def sessions_on(self, day: int) -> list[tuple[Theatre, SessionSlot]]:
         """Every session planned on ``day``, in the fixed order used for booking and staffing."""
         weekday = int(self.calendar.weekday[day])
@@ -236,6 +263,7 @@ class CollaborativeModel:
         booking = self.scenario.policies.booking
         lead = booking.lead_time
         can_book = self.elective.can_book if self.critical_care is not None else None
+        log = self.ledger.events is not None
         for day in range(math.ceil(self.horizon)):
             t = max(0.0, day - lead)
             if t > env.now:
@@ -250,10 +278,10 @@ class CollaborativeModel:
                     self.elective.shortest_case[slot.specialty],
                     can_book,
                 )
-                if self.recorder.events is not None:
+                if log:
                     for p in patients:
-                        self.recorder.log(
-                            env.now, rec.BOOKED, p.pid, slot.site, f"{theatre.name} day {day}"
+                        self.ledger.log(
+                            env.now, BOOKED, p.pid, slot.site, f"{theatre.name} day {day}"
                         )
                 env.process(theatre.run_session(day, slot, patients, self.elective))
 
@@ -267,35 +295,16 @@ class CollaborativeModel:
 
     def _snapshot(self) -> None:
         t = self.env.now
-        out = self.recorder.timeseries
-        for site, (waiting, over18, over52) in self.elective.census_counts(t).items():
-            out.append((t, site, "waiting_list", waiting))
-            out.append((t, site, "over_18_weeks", over18))
-            out.append((t, site, "over_52_weeks", over52))
-        for sid, beds in self.beds.items():
-            out.append((t, sid, "general_beds_occupied", beds.general.busy))
-            out.append((t, sid, "elective_beds_occupied", beds.elective.busy))
-            out.append((t, sid, "emergency_queue", len(beds.emergency_queue)))
+        ledger = self.ledger
+        self.elective.snapshot(ledger, t)
+        for beds in self.beds.values():
+            beds.snapshot(ledger, t)
         if self.critical_care is not None:
-            for sid, unit in self.critical_care.units.items():
-                out.append((t, sid, "cc_beds_occupied", unit.pool.busy))
-                out.append((t, sid, "cc_queue", len(unit.queue)))
-            out.append((t, "", "cc_beds_occupied", self.critical_care.network.busy))
+            self.critical_care.snapshot(ledger, t)
 
-    def _mark_warm_up(self) -> None:
+    def _mark_warm_up(self, _event: simpy.Event) -> None:
         self.warmed_up = True
-        self.recorder.mark_warm_up(self.env.now)
-        self.at_warm_up = {
-            "beds": {sid: (b.general.stats(), b.elective.stats()) for sid, b in self.beds.items()},
-            "cc": self._cc_pools_stats(),
-            "pathway_area": self.elective.pathway_area,
-        }
-
-    def _cc_pools_stats(self) -> dict[str, tuple[float, list[float]]]:
-        if self.critical_care is None:
-            return {}
-        pools = [u.pool for u in self.critical_care.units.values()] + [self.critical_care.network]
-        return {p.name: p.stats() for p in pools}
+        self.ledger.mark_warm_up(self.env.now)
 
     # -- running -------------------------------------------------------------------------
     @property
@@ -321,11 +330,13 @@ class CollaborativeModel:
         if self.critical_care is not None:
             self.critical_care.check_conservation()
         for beds in self.beds.values():
-            for pool in (beds.general, beds.elective):
-                if not 0 <= pool.busy <= pool.capacity:
-                    raise rec.ConservationError(
-                        f"{pool.name}: {pool.busy} beds in use of {pool.capacity}"
-                    )
+            beds.check()
+
+    def close(self) -> Ledger:
+        """End the run's books: the ledger, measured from the warm-up to now, for metrics."""
+        self.elective.close(self.ledger)
+        self.ledger.close(self.env.now)
+        return self.ledger
 
     def state(self) -> dict[str, dict[str, float]]:
         """Current state by site, for a quick look from a notebook."""

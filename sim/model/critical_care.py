@@ -16,16 +16,53 @@ a unit reserves for them; unplanned patients never do.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 
 import simpy
 
-from ..scenario.schema import CriticalCarePolicy, CriticalCareUnit, Scenario
-from .beds import BedPool
+from ..scenario.schema import CriticalCarePolicy, CriticalCareUnit
 from .calendar import Arrivals, Calendar
-from .records import ConservationError, Recorder
+from .geography import Geography
+from .ledger import ConservationError, Ledger, Tally
 from .streams import Streams
-from .travel import distance_km
+from .wards import BedPool, BedTally
+
+#: Snapshot measures of this feature.
+OCCUPIED = "cc_beds_occupied"
+QUEUE = "cc_queue"
+NETWORK = "network/critical_care"
+"""Name of the whole network's bed pool."""
+
+
+@dataclass(slots=True)
+class CriticalCareTally(Tally):
+    """Critical care at one site: its unit's activity and its own patients' fate."""
+
+    cc_admissions: int = 0
+    """Admissions to this unit (transfers counted where they arrive)."""
+    cc_elective_admissions: int = 0
+    cc_repatriations: int = 0
+    """Patients of this site brought back to its unit."""
+    cc_unplanned_arrivals: int = 0
+    """This site's unplanned patients needing a bed."""
+    cc_unplanned_admitted: int = 0
+    cc_unplanned_wait_days: float = 0.0
+    cc_refusals: int = 0
+    cc_transfers_out: int = 0
+    cc_transfer_days: float = 0.0
+    """Decision to arrival, summed over this site's transfers."""
+    cc_booking_deferrals: int = 0
+    """Patients left off a list being finalised here for want of a post-operative bed."""
+    beds: BedTally = field(default_factory=BedTally)
+
+
+@dataclass(slots=True)
+class NetworkTally(Tally):
+    """All the units' beds as one pool (its occupancy distribution)."""
+
+    beds: BedTally = field(default_factory=BedTally)
 
 
 class CCPatient:
@@ -48,12 +85,13 @@ class CCPatient:
 class Unit:
     """One critical care unit: its beds, reserved elective beds and local queue."""
 
-    def __init__(self, env: simpy.Environment, site: str, spec: CriticalCareUnit):
+    def __init__(self, env: simpy.Environment, site: str, spec: CriticalCareUnit, tally):
         self.env = env
         self.site = site
         self.pool = BedPool(f"{site}/critical_care", spec.beds, env)
         self.reserved = spec.elective_reserved
         self.turnaround = spec.turnaround
+        self.tally: CriticalCareTally = tally
         self.unplanned_busy = 0
         """Beds held by unplanned patients (at most beds - reserved)."""
         self.queue: deque[CCPatient] = deque()
@@ -83,73 +121,80 @@ class CriticalCareNetwork:
     def __init__(
         self,
         env: simpy.Environment,
-        sc: Scenario,
+        units: Mapping[str, CriticalCareUnit],
+        policy: CriticalCarePolicy,
+        geography: Geography,
         calendar: Calendar,
         streams: Streams,
-        recorder: Recorder,
+        ledger: Ledger,
     ):
         self.env = env
-        self.sc = sc
-        self.recorder = recorder
-        self.policy: CriticalCarePolicy = sc.policies.critical_care
+        self.ledger = ledger
+        self.policy = policy
+        self.specs = dict(units)
+        tallies = ledger.tallies(CriticalCareTally)
+        self.tally = {sid: tallies[ledger.index[sid]] for sid in ledger.sites}
         self.units: dict[str, Unit] = {
-            sid: Unit(env, sid, s.critical_care)
-            for sid, s in sc.sites.items()
-            if s.critical_care is not None
+            sid: Unit(env, sid, spec, self.tally[sid]) for sid, spec in units.items()
         }
-        self.network = BedPool(
-            "network/critical_care", sum(u.beds for u in self.units.values()), env
-        )
+        self.network = BedPool(NETWORK, sum(u.beds for u in self.units.values()), env)
+        self._network_tally = ledger.tallies(NetworkTally, keys=("",))[0]
+        ledger.on_settle(self._settle)
         self._los = {
-            sid: streams.sampler(f"critical_care/{sid}/los", s.critical_care.length_of_stay)
-            for sid, s in sc.sites.items()
-            if s.critical_care is not None
+            sid: streams.sampler(f"critical_care/{sid}/los", spec.length_of_stay)
+            for sid, spec in units.items()
         }
-        self._transfer_time = streams.sampler(
-            "critical_care/transfer_time", self.policy.transfer_time
-        )
-        teams = self.policy.retrieval_teams
+        self._transfer_time = streams.sampler("critical_care/transfer_time", policy.transfer_time)
+        teams = policy.retrieval_teams
         self.teams = simpy.Resource(env, teams) if teams else None
-        self._order = {sid: self._preference(sid) for sid in self.units}
+        self._order = {sid: self._preference(sid, geography) for sid in self.units}
+        self._when_full: Callable[[Unit, CCPatient], None] = {
+            "queue": self._queue,
+            "refuse": self._refuse_patient,
+            "transfer": self._transfer_or_else,
+        }[policy.when_full]
+        self._none_free = self._queue if policy.if_none_free == "queue" else self._refuse_patient
         self._streams = streams
         self._calendar = calendar
         self._next_id = 0
-        self.arrivals = 0
-        self.refused = 0
         self.in_transit = 0
-        self.admitted_unplanned = 0
 
     # -- set-up ------------------------------------------------------------------------
-    def _preference(self, home: str) -> list[str]:
+    def _preference(self, home: str, geography: Geography) -> list[str]:
         """Units to try for a patient from ``home`` whose own unit is full, best first."""
         others = [s for s in self.units if s != home]
-        if self.policy.pooled or self.policy.transfer_to == "nearest" or self.policy.hub is None:
-            here = self.sc.sites[home].location
-            key = {s: distance_km(here, self.sc.sites[s].location) for s in others}
-            return sorted(others, key=lambda s: (key[s], s))
-        hub = self.policy.hub
-        here = self.sc.sites[home].location
-        rest = sorted(
-            (s for s in others if s != hub),
-            key=lambda s: (distance_km(here, self.sc.sites[s].location), s),
-        )
+        policy = self.policy
+        if policy.pooled or policy.transfer_to == "nearest" or policy.hub is None:
+            return sorted(others, key=lambda s: (geography.km(home, s), s))
+        hub = policy.hub
+        rest = sorted((s for s in others if s != hub), key=lambda s: (geography.km(home, s), s))
         return ([hub] if hub in others else []) + rest
 
     def start(self) -> None:
         """Start the direct admission streams."""
-        for sid, site in self.sc.sites.items():
-            cc = site.critical_care
-            if cc is not None and cc.admissions is not None:
+        for sid, spec in self.specs.items():
+            if spec.admissions is not None:
                 rates = self._calendar.daily_rates(
-                    cc.admissions.per_day,
-                    cc.admissions.weekday_profile,
-                    cc.admissions.monthly_profile,
+                    spec.admissions.per_day,
+                    spec.admissions.weekday_profile,
+                    spec.admissions.monthly_profile,
                 )
                 exp1 = self._streams.exponentials(f"critical_care/{sid}/arrivals")
                 Arrivals(self.env, rates, exp1, partial(self._direct_admission, sid))
 
     def _direct_admission(self, site: str, _t: float) -> None:
         self.unplanned(site)
+
+    def _settle(self, _now: float) -> None:
+        for unit in self.units.values():
+            unit.pool.settle(unit.tally.beds)
+        self.network.settle(self._network_tally.beds)
+
+    def snapshot(self, ledger: Ledger, t: float) -> None:
+        for sid, unit in self.units.items():
+            ledger.sample(t, sid, OCCUPIED, unit.pool.busy)
+            ledger.sample(t, sid, QUEUE, len(unit.queue))
+        ledger.sample(t, "", OCCUPIED, self.network.busy)
 
     # -- bookkeeping of beds -----------------------------------------------------------------
     def _hold(self, unit: Unit, patient: CCPatient) -> None:
@@ -196,42 +241,39 @@ class CriticalCareNetwork:
         self._next_id += 1
         stay = self._los[home]() if los is None else los
         patient = CCPatient(self._next_id, home, planned=False, arrived=now, stay=stay)
-        self.arrivals += 1
-        self.recorder.count[("cc_unplanned_arrivals", home)] += 1
+        self.tally[home].cc_unplanned_arrivals += 1
         unit = self.units[home]
         if unit.free_for_unplanned():
             self._admit(unit, patient, 0.0)
-            return
-        policy = self.policy
-        if policy.when_full == "refuse":
-            self._refuse(patient)
-        elif policy.when_full == "queue":
-            unit.queue.append(patient)
         else:
-            target = next(
-                (self.units[s] for s in self._order[home] if self.units[s].free_for_unplanned()),
-                None,
-            )
-            if target is not None:
-                self.env.process(self._transfer(patient, target))
-            elif policy.if_none_free == "queue":
-                unit.queue.append(patient)
-            else:
-                self._refuse(patient)
+            self._when_full(unit, patient)
 
-    def _refuse(self, patient: CCPatient) -> None:
-        self.refused += 1
-        self.recorder.count[("cc_refusals", patient.home)] += 1
-        self.recorder.log(self.env.now, "cc_refused", -patient.cid, patient.home)
+    def _queue(self, unit: Unit, patient: CCPatient) -> None:
+        """Wait at the patient's own unit for its next bed."""
+        unit.queue.append(patient)
+
+    def _transfer_or_else(self, unit: Unit, patient: CCPatient) -> None:
+        """Transfer to the first unit in order of preference with a free bed."""
+        target = next(
+            (self.units[s] for s in self._order[unit.site] if self.units[s].free_for_unplanned()),
+            None,
+        )
+        if target is not None:
+            self.env.process(self._transfer(patient, target))
+        else:
+            self._none_free(unit, patient)
+
+    def _refuse_patient(self, _unit: Unit, patient: CCPatient) -> None:
+        self.tally[patient.home].cc_refusals += 1
+        self.ledger.log(self.env.now, "cc_refused", -patient.cid, patient.home)
 
     def _admit(self, unit: Unit, patient: CCPatient, waited: float) -> None:
         self._occupy(unit, patient)
-        self.admitted_unplanned += 1
-        count = self.recorder.count
-        count[("cc_admissions", unit.site)] += 1
-        count[("cc_unplanned_admitted", patient.home)] += 1
-        count[("cc_unplanned_wait_days", patient.home)] += waited
-        self.recorder.log(self.env.now, "cc_admitted", -patient.cid, unit.site, patient.home)
+        unit.tally.cc_admissions += 1
+        home = self.tally[patient.home]
+        home.cc_unplanned_admitted += 1
+        home.cc_unplanned_wait_days += waited
+        self.ledger.log(self.env.now, "cc_admitted", -patient.cid, unit.site, patient.home)
         self.env.timeout(patient.stay).callbacks.append(lambda _e: self._discharge(patient))
 
     def _transfer(self, patient: CCPatient, target: Unit):
@@ -240,8 +282,8 @@ class CriticalCareNetwork:
         decided = env.now
         self._hold(target, patient)
         self.in_transit += 1
-        count = self.recorder.count
-        count[("cc_transfers_out", patient.home)] += 1
+        home = self.tally[patient.home]
+        home.cc_transfers_out += 1
         if self.teams is not None:
             with self.teams.request() as team:
                 yield team
@@ -252,11 +294,10 @@ class CriticalCareNetwork:
                 yield env.timeout(travel)
         self.in_transit -= 1
         self._enter(target, patient)
-        self.admitted_unplanned += 1
-        count[("cc_admissions", target.site)] += 1
-        count[("cc_unplanned_admitted", patient.home)] += 1
-        count[("cc_transfer_days", patient.home)] += env.now - decided
-        self.recorder.log(env.now, "cc_transferred", -patient.cid, target.site, patient.home)
+        target.tally.cc_admissions += 1
+        home.cc_unplanned_admitted += 1
+        home.cc_transfer_days += env.now - decided
+        self.ledger.log(env.now, "cc_transferred", -patient.cid, target.site, patient.home)
         self.units[patient.home].away.append(patient)
         env.timeout(patient.stay).callbacks.append(lambda _e: self._discharge(patient))
 
@@ -268,8 +309,8 @@ class CriticalCareNetwork:
             away = patient.unit
             self._leave(away, patient)
             self._occupy(home, patient)
-            self.recorder.count[("cc_repatriations", home.site)] += 1
-            self.recorder.log(self.env.now, "cc_repatriated", -patient.cid, home.site, away.site)
+            home.tally.cc_repatriations += 1
+            self.ledger.log(self.env.now, "cc_repatriated", -patient.cid, home.site, away.site)
             return
 
     def _discharge(self, patient: CCPatient) -> None:
@@ -277,6 +318,14 @@ class CriticalCareNetwork:
         self._leave(patient.unit, patient)
 
     # -- planned (post-operative) patients ------------------------------------------------------
+    def can_book(self, site: str, already_promised: int) -> bool:
+        """Whether a list being finalised at ``site`` may take one more patient needing a
+        post-operative bed (beyond the ``already_promised`` ones); counts a deferral if not."""
+        if self.units[site].free_for_planned(already_promised):
+            return True
+        self.tally[site].cc_booking_deferrals += 1
+        return False
+
     def admit_planned(self, site: str) -> CCPatient | None:
         """A bed for an elective patient at ``site`` now, or None."""
         unit = self.units[site]
@@ -285,8 +334,8 @@ class CriticalCareNetwork:
         self._next_id += 1
         patient = CCPatient(self._next_id, site, planned=True, arrived=self.env.now)
         self._occupy(unit, patient)
-        self.recorder.count[("cc_admissions", site)] += 1
-        self.recorder.count[("cc_elective_admissions", site)] += 1
+        unit.tally.cc_admissions += 1
+        unit.tally.cc_elective_admissions += 1
         return patient
 
     def discharge_planned_after(self, patient: CCPatient, stay: float) -> None:
@@ -301,12 +350,16 @@ class CriticalCareNetwork:
     def check_conservation(self) -> None:
         """Unplanned arrivals = admitted + refused + waiting + in transit; each unit's entries =
         exits + patients in it; no unit over or under full."""
+        tallies = self.tally.values()
+        arrivals = sum(t.cc_unplanned_arrivals for t in tallies)
+        admitted = sum(t.cc_unplanned_admitted for t in tallies)
+        refused = sum(t.cc_refusals for t in tallies)
         waiting = sum(len(u.queue) for u in self.units.values())
-        if self.arrivals != self.admitted_unplanned + self.refused + waiting + self.in_transit:
+        if arrivals != admitted + refused + waiting + self.in_transit:
             raise ConservationError(
-                f"critical care patients do not add up: arrived {self.arrivals} != admitted "
-                f"{self.admitted_unplanned} + refused {self.refused} + waiting {waiting} + in "
-                f"transit {self.in_transit}"
+                f"critical care patients do not add up: arrived {arrivals} != admitted "
+                f"{admitted} + refused {refused} + waiting {waiting} + in transit "
+                f"{self.in_transit}"
             )
         for unit in self.units.values():
             if unit.entries != unit.exits + len(unit.patients):

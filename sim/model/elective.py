@@ -13,21 +13,77 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 import simpy
 
-from ..scenario.schema import Scenario
-from . import records as rec
-from .beds import BedPool, WardBeds
+from ..scenario.schema import Procedure
 from .calendar import Arrivals, Calendar
 from .critical_care import CriticalCareNetwork
-from .patient import ADMITTED, PRIORITY_RANK, REMOVED, TREATED, WAITING, Patient, PatientFactory
-from .records import ConservationError
+from .equity import Rescoring
+from .ledger import CAUSES, Cause, ConservationError, Ledger, Tally, TimeWeighted, Waiting
+from .patient import ADMITTED, REMOVED, TREATED, WAITING, Patient, PatientFactory
+from .routing import Router
 from .streams import Sampler, Streams
-from .travel import distance_km
-from .waiting_list import WaitingList, booking_order
+from .waiting_list import BookingOrder, WaitingList
+from .wards import BedPool, WardBeds
+
+# Event-log codes.
+REFERRED = "referred"
+BOOKED = "booked"
+CANCELLED = "cancelled"
+ADMITTED_EVENT = "admitted"
+OPERATED = "operated"
+DISCHARGED = "discharged"
+REMOVED_EVENT = "removed"
+
+#: Snapshot measures of this feature.
+WAITING_LIST = "waiting_list"
+OVER_18_WEEKS = "over_18_weeks"
+OVER_52_WEEKS = "over_52_weeks"
+
+
+@dataclass(slots=True)
+class ElectiveTally(Tally):
+    """The elective pathway at one site: referrals and removals by home site, operations,
+    cancellations and theatre time where they happened."""
+
+    referrals: int = 0
+    operations: int = 0
+    removed_from_list: int = 0
+    cancellations: list[int] = field(default_factory=lambda: [0] * len(CAUSES))
+    """On-the-day cancellations by :class:`Cause`."""
+    sessions: int = 0
+    """Sessions held."""
+    session_days_planned: float = 0.0
+    """Planned session time, lost sessions included."""
+    session_days_used: float = 0.0
+    """Operating time within sessions."""
+
+
+@dataclass(slots=True)
+class PathwayTally(Tally):
+    """The whole collaborative's open pathways over time."""
+
+    waiting_days: float = 0.0
+    """Integral of the number of incomplete pathways (patient-days)."""
+
+
+@dataclass(frozen=True)
+class ElectiveRules:
+    """What the pathway needs from the scenario, resolved when the model is built."""
+
+    procedures: Mapping[str, Procedure]
+    lists: Iterable[tuple[str, str]]
+    """(site, specialty) of every waiting list: one per specialty a site operates."""
+    order: BookingOrder
+    rebook_first: bool
+    """A patient cancelled by the hospital goes to the front of the list."""
+    removal_per_year: float
+    patient_cancellation: float
 
 
 class ElectivePathway:
@@ -36,68 +92,58 @@ class ElectivePathway:
     def __init__(
         self,
         env: simpy.Environment,
-        sc: Scenario,
+        rules: ElectiveRules,
+        router: Router,
+        rescoring: Rescoring,
         calendar: Calendar,
         streams: Streams,
-        beds: dict[str, WardBeds],
-        recorder: rec.Recorder,
+        beds: Mapping[str, WardBeds],
+        ledger: Ledger,
         oldest_wait: float = 0.0,
         critical_care: CriticalCareNetwork | None = None,
     ):
         self.env = env
-        self.sc = sc
-        self.calendar = calendar
-        self.recorder = recorder
+        self.ledger = ledger
         self.beds = beds
         self.critical_care = critical_care
-        order = booking_order(sc.policies.booking)
+        self.router = router
+        self.rescoring = rescoring if rescoring.active else None
+        self.tally = ledger.tallies(ElectiveTally)
+        self._site = ledger.index
         clock = lambda: env.now  # noqa: E731
         self.lists: dict[tuple[str, str], WaitingList] = {
-            (sid, spec): WaitingList(sid, spec, order, clock)
-            for sid, site in sc.sites.items()
-            for spec in sorted(site.specialties())
+            key: WaitingList(key[0], key[1], rules.order, clock) for key in rules.lists
         }
         self.pathway: dict[int, Patient] = {}
         """Everyone referred and not yet treated or removed (incomplete pathways)."""
+        self._open = TimeWeighted(env.now)
+        self._pathway_tally = ledger.tallies(PathwayTally, keys=("",))[0]
+        ledger.on_settle(self._settle)
         self.referred_total = 0
         self.treated_total = 0
         self.removed_total = 0
         self._next_pid = 0
-        self._planning = {pid: p.planning_time for pid, p in sc.procedures.items()}
-        self._specialty = {pid: p.specialty for pid, p in sc.procedures.items()}
+        self._planning = {pid: p.planning_time for pid, p in rules.procedures.items()}
+        self._specialty = {pid: p.specialty for pid, p in rules.procedures.items()}
         self.shortest_case: dict[str, float] = {}
         """Shortest planned case time of each specialty (booking stops below it)."""
-        for p in sc.procedures.values():
+        for p in rules.procedures.values():
             t = self.shortest_case.get(p.specialty, p.planning_time)
             self.shortest_case[p.specialty] = min(t, p.planning_time)
-        self._rebook_first = sc.policies.on_cancellation == "rebook_first"
-        booking = sc.policies.booking
-        self._escalations = [
-            (e.after, PRIORITY_RANK[e.to], None if e.quintiles is None else set(e.quintiles))
-            for e in sc.policies.escalation
-        ]
-        self._q1_after = (
-            booking.quintile1_after if booking.order == "quintile1_long_waiters_first" else None
-        )
-        self._rescoring = bool(self._escalations) or self._q1_after is not None
-        self._rescores: list[tuple] = []
+        self._rebook_first = rules.rebook_first
         self._recent_ops: dict[tuple[str, str], deque[float]] = {key: deque() for key in self.lists}
-        self._patient_cancel_p = sc.demand.patient_cancellation_probability
+        self._patient_cancel_p = rules.patient_cancellation
         self._u_patient_cancel = streams.uniforms("on_the_day/patient_cancellation")
-        rate = sc.demand.removal_per_year
+        rate = rules.removal_per_year
         self._removal_rate = (
             -math.log1p(-rate) / 365.0 if 0 < rate < 1 else (math.inf if rate >= 1 else 0.0)
         )
         self._u_removal = streams.exponentials("waiting_list/removal")
         self._removals: list[tuple[float, int, Patient]] = []
-        self._routes: dict[tuple[str, str], tuple[list[str], str]] = {}
-        self._streams = streams
-        self._pathway_area = 0.0
-        self._pathway_last = 0.0
         # Waiting patients by home site and day of referral, for cheap long-wait counts.
         self._offset = int(math.ceil(oldest_wait)) + 2
         size = self._offset + calendar.days + 2
-        self._census = {sid: np.zeros(size, dtype=np.int64) for sid in sc.sites}
+        self._census = [np.zeros(size, dtype=np.int64) for _ in ledger.sites]
 
     # -- helpers -----------------------------------------------------------------------
     def planning_time(self, p: Patient) -> float:
@@ -111,6 +157,9 @@ class ElectivePathway:
 
     def specialty_of(self, p: Patient) -> str:
         return self._specialty[p.procedure]
+
+    def list_length(self, site: str, specialty: str) -> int:
+        return len(self.lists[(site, specialty)])
 
     def move(self, p: Patient, site: str) -> None:
         """Move a waiting patient to another site's list (mutual aid); their wait is kept."""
@@ -127,27 +176,8 @@ class ElectivePathway:
             done.popleft()
         return len(done)
 
-    def _route(self, p: Patient) -> str:
-        key = (p.home, p.procedure)
-        route = self._routes.get(key)
-        if route is None:
-            targets, choose = self.sc.treating_sites(p.home, p.procedure)
-            if choose == "nearest" and len(targets) > 1:
-                home = self.sc.sites[p.home].location
-                targets = sorted(
-                    targets, key=lambda s: distance_km(home, self.sc.sites[s].location)
-                )[:1]
-            route = self._routes[key] = (targets, choose)
-        targets, _ = route
-        if len(targets) == 1:
-            return targets[0]
-        spec = self._specialty[p.procedure]
-        return min(targets, key=lambda s: len(self.lists[(s, spec)]))
-
-    def _touch_pathway(self) -> None:
-        now = self.env.now
-        self._pathway_area += len(self.pathway) * (now - self._pathway_last)
-        self._pathway_last = now
+    def _settle(self, now: float) -> None:
+        self._pathway_tally.waiting_days = self._open.settle(now)
 
     # -- joining and leaving -------------------------------------------------------------
     def refer(
@@ -161,16 +191,17 @@ class ElectivePathway:
         """A new pathway: make the patient, route them, and put them on a list."""
         p = factory.make(self._next_pid, referral_time, priority, quintile)
         self._next_pid += 1
-        p.site = self._route(p)
-        if self._rescoring:
-            self._schedule_rescores(p)
-        self._touch_pathway()
+        p.site = self.router.site_for(p.home, p.procedure)
+        if self.rescoring is not None:
+            self.rescoring.schedule(p)
+        self._open.add(self.env.now, 1)
         self.pathway[p.pid] = p
-        self._census[p.home][int(math.floor(referral_time)) + self._offset] += 1
+        home = self._site[p.home]
+        self._census[home][int(math.floor(referral_time)) + self._offset] += 1
         self.referred_total += 1
         if count:
-            self.recorder.count[("referrals", p.home)] += 1
-        self.recorder.log(self.env.now, rec.REFERRED, p.pid, p.home, p.procedure)
+            self.tally[home].referrals += 1
+        self.ledger.log(self.env.now, REFERRED, p.pid, p.home, p.procedure)
         self.list_for(p).add(p)
         if self._removal_rate > 0:
             leave = self.env.now + self._u_removal() / self._removal_rate
@@ -178,34 +209,33 @@ class ElectivePathway:
         return p
 
     def _leave_pathway(self, p: Patient) -> None:
-        self._touch_pathway()
+        self._open.add(self.env.now, -1)
         del self.pathway[p.pid]
-        self._census[p.home][int(math.floor(p.referral_time)) + self._offset] -= 1
+        self._census[self._site[p.home]][int(math.floor(p.referral_time)) + self._offset] -= 1
 
-    def census_counts(self, now: float) -> dict[str, tuple[int, int, int]]:
-        """(waiting, over 18 weeks, over 52 weeks) by home site, to the nearest day; '' = all."""
-        out = {}
-        cut18 = max(0, int(math.floor(now - 126.0)) + self._offset + 1)
-        cut52 = max(0, int(math.floor(now - 364.0)) + self._offset + 1)
+    def snapshot(self, ledger: Ledger, t: float) -> None:
+        """Waiting, over 18 weeks and over 52 weeks by home site (to the nearest day) and
+        for the whole collaborative (site ``""``)."""
+        cut18 = max(0, int(math.floor(t - 126.0)) + self._offset + 1)
+        cut52 = max(0, int(math.floor(t - 364.0)) + self._offset + 1)
         totals = [0, 0, 0]
-        for sid, counts in self._census.items():
+        for sid, counts in zip(ledger.sites, self._census, strict=True):
             row = (int(counts.sum()), int(counts[:cut18].sum()), int(counts[:cut52].sum()))
-            out[sid] = row
+            self._sample(ledger, t, sid, row)
             totals = [a + b for a, b in zip(totals, row, strict=True)]
-        out[""] = tuple(totals)
-        return out
+        self._sample(ledger, t, "", totals)
+
+    @staticmethod
+    def _sample(ledger: Ledger, t: float, site: str, row) -> None:
+        ledger.sample(t, site, WAITING_LIST, row[0])
+        ledger.sample(t, site, OVER_18_WEEKS, row[1])
+        ledger.sample(t, site, OVER_52_WEEKS, row[2])
 
     def can_book(self, p: Patient, site: str, promised_cc: int) -> bool:
         """Whether a patient may go on a list being finalised now: a patient needing a
         post-operative critical care bed only if the unit has one free (beyond the
         ``promised_cc`` already given to this list)."""
-        if not p.needs_cc:
-            return True
-        unit = self.critical_care.units[site]
-        if unit.free_for_planned(promised_cc):
-            return True
-        self.recorder.count[("cc_booking_deferrals", site)] += 1
-        return False
+        return not p.needs_cc or self.critical_care.can_book(site, promised_cc)
 
     def admit(self, p: Patient, site: str) -> tuple[bool, BedPool | None]:
         """Admission on the morning of surgery: a ward bed (unless a day case) and, if
@@ -215,35 +245,32 @@ class ElectivePathway:
             beds = self.beds.get(site)
             pool = beds.admit_elective() if beds is not None else None
             if pool is None:
-                self.cancel(p, "no_bed", site)
+                self.cancel(p, Cause.NO_BED, site)
                 return False, None
         if p.needs_cc:
             p.cc_bed = self.critical_care.admit_planned(site)
             if p.cc_bed is None:
-                self.cancel(p, "no_critical_care_bed", site, pool)
+                self.cancel(p, Cause.NO_CC_BED, site, pool)
                 return False, None
         self.admitted(p, site)
         return True, pool
 
-    def cancel(self, p: Patient, cause: str, site: str, pool: BedPool | None = None) -> None:
+    def cancel(self, p: Patient, cause: Cause, site: str, pool: BedPool | None = None) -> None:
         """Cancelled on the day: give back any bed and rejoin the list, wait unchanged."""
         if pool is not None:
             self.beds[site].release_unused(pool)
         if p.cc_bed is not None:
             self.critical_care.release_planned(p.cc_bed)
             p.cc_bed = None
-        count = self.recorder.count
-        count[(f"cancellations_{cause}", site)] += 1
-        if cause != "patient":
-            count[("cancellations_on_the_day", site)] += 1
+        self.tally[self._site[site]].cancellations[cause] += 1
         p.cancellations += 1
-        p.rebook_first = self._rebook_first and cause != "patient"
-        self.recorder.log(self.env.now, rec.CANCELLED, p.pid, site, cause)
+        p.rebook_first = self._rebook_first and cause is not Cause.PATIENT
+        self.ledger.log(self.env.now, CANCELLED, p.pid, site, cause.label)
         self.list_for(p).add(p)
 
     def admitted(self, p: Patient, site: str) -> None:
         p.state = ADMITTED
-        self.recorder.log(self.env.now, rec.ADMITTED, p.pid, site)
+        self.ledger.log(self.env.now, ADMITTED_EVENT, p.pid, site)
 
     def operated(self, p: Patient, site: str, pool: BedPool | None) -> None:
         """Treated: the pathway ends; an inpatient stays in bed for their length of stay."""
@@ -251,81 +278,41 @@ class ElectivePathway:
         p.state = TREATED
         self._leave_pathway(p)
         self.treated_total += 1
-        self.recorder.count[("operations", site)] += 1
+        where = self._site[site]
+        self.tally[where].operations += 1
         self._recent_ops[(site, self._specialty[p.procedure])].append(now)
-        if now >= self.recorder.warm_up:
-            self.recorder.treated.append(
-                (p.home, site, p.priority, now - p.referral_time, now, p.quintile)
+        ledger = self.ledger
+        if now >= ledger.warm_up:
+            ledger.operations.add(
+                self._site[p.home], where, p.priority, now - p.referral_time, now, p.quintile
             )
-        self.recorder.log(now, rec.OPERATED, p.pid, site, p.procedure)
+        ledger.log(now, OPERATED, p.pid, site, p.procedure)
         if p.cc_bed is not None:
             self.critical_care.discharge_planned_after(p.cc_bed, p.cc_los)
             p.cc_bed = None
         if pool is not None:
-            self.recorder.count[("elective_bed_days", site)] += p.los
             beds = self.beds[site]
             done = self.env.timeout(p.los)
             done.callbacks.append(lambda _e: self._discharge(p, site, beds, pool))
 
     def _discharge(self, p: Patient, site: str, beds: WardBeds, pool: BedPool) -> None:
-        self.recorder.log(self.env.now, rec.DISCHARGED, p.pid, site)
+        self.ledger.log(self.env.now, DISCHARGED, p.pid, site)
         beds.discharge(pool)
 
-    def session_lost(self, site: str, planned: float) -> None:
-        """A session that could not run for want of staff (its planned time still counts)."""
-        count = self.recorder.count
-        count[("sessions_lost_no_staff", site)] += 1
-        count[("session_days_planned", site)] += planned
+    def session_held(self, site: str, planned: float, used: float) -> None:
+        tally = self.tally[self._site[site]]
+        tally.sessions += 1
+        tally.session_days_planned += planned
+        tally.session_days_used += used
 
-    def session_done(self, site: str, planned: float, used: float) -> None:
-        count = self.recorder.count
-        count[("sessions", site)] += 1
-        count[("session_days_planned", site)] += planned
-        count[("session_days_used", site)] += used
+    def session_lost(self, site: str, planned: float) -> None:
+        """A session that could not run (its planned time still counts)."""
+        self.tally[self._site[site]].session_days_planned += planned
 
     # -- processes -----------------------------------------------------------------------
     def start_referrals(self, factory: PatientFactory, rates: np.ndarray, exp1: Sampler) -> None:
         """Start the stream of new referrals for one site and procedure."""
         Arrivals(self.env, rates, exp1, partial(self.refer, factory))
-
-    # -- re-scoring while waiting (escalation, equity rules) ------------------------------------
-    def _schedule_rescores(self, p: Patient) -> None:
-        """Queue the moments this patient's booking order changes; apply those already past."""
-        now = self.env.now
-        for after, rank, quintiles in self._escalations:
-            if rank < p.priority and (quintiles is None or p.quintile in quintiles):
-                self._rescore_at(p, p.referral_time + after, now, ("priority", rank))
-        if self._q1_after is not None and p.quintile == 1:
-            self._rescore_at(p, p.referral_time + self._q1_after, now, ("boost", True))
-
-    def _rescore_at(self, p: Patient, when: float, now: float, change: tuple) -> None:
-        if when <= now:
-            self._apply(p, change)
-        else:
-            heapq.heappush(self._rescores, (when, p.pid, change, p))
-
-    def _apply(self, p: Patient, change: tuple) -> None:
-        what, value = change
-        if what == "priority":
-            if value >= p.priority:
-                return
-            p.priority = value
-        else:
-            p.boost = value
-        self.recorder.count[("rescored", p.home)] += 1
-        if p.state == WAITING and p.waiting_list is not None:
-            p.waiting_list.reorder(p)
-
-    def rescore_process(self):
-        """SimPy process: each day, re-score patients who crossed a waiting-time threshold."""
-        env = self.env
-        heap = self._rescores
-        while True:
-            yield env.timeout(1.0)
-            while heap and heap[0][0] <= env.now:
-                _, _, change, p = heapq.heappop(heap)
-                if p.state not in (TREATED, REMOVED):
-                    self._apply(p, change)
 
     def removal_process(self):
         """SimPy process: each day, take off the list patients who left it (validation)."""
@@ -341,19 +328,18 @@ class ElectivePathway:
                     p.state = REMOVED
                     self._leave_pathway(p)
                     self.removed_total += 1
-                    self.recorder.count[("removed_from_list", p.home)] += 1
-                    self.recorder.log(now, rec.REMOVED, p.pid, p.home)
+                    self.tally[self._site[p.home]].removed_from_list += 1
+                    self.ledger.log(now, REMOVED_EVENT, p.pid, p.home)
 
     @property
     def pathway_area(self) -> float:
         """Integral over time of the number of incomplete pathways (patient-days)."""
-        self._touch_pathway()
-        return self._pathway_area
+        return self._open.settle(self.env.now)
 
     def add_initial(
         self,
-        factories: dict[tuple[str, str], PatientFactory],
-        entries: list[tuple[str, str, int | None, float, int | None]],
+        factories: Mapping[tuple[str, str], PatientFactory],
+        entries: Iterable[tuple[str, str, int | None, float, int | None]],
     ) -> None:
         """Patients already waiting at time 0.
 
@@ -362,6 +348,19 @@ class ElectivePathway:
         """
         for site, procedure, priority, waited, quintile in entries:
             self.refer(factories[(site, procedure)], -waited, priority, False, quintile)
+
+    def close(self, ledger: Ledger) -> None:
+        """Hand metrics everyone still waiting; note deprivation data when there is any."""
+        now = self.env.now
+        people = self.pathway.values()
+        n = len(people)
+        ledger.waiting = Waiting(
+            np.fromiter((self._site[p.home] for p in people), np.int16, n),
+            np.fromiter((now - p.referral_time for p in people), float, n),
+            np.fromiter((p.quintile for p in people), np.int8, n),
+        )
+        if ledger.waiting.quintile.any() or any(ledger.operations.quintile):
+            ledger.features.add("equity")
 
     def check_conservation(self) -> None:
         """Referred = treated + removed + still waiting, and every waiter is on a list or booked."""

@@ -9,19 +9,31 @@ accept move lists keeping their wait, those who decline stay and are not asked a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import numpy as np
 import simpy
 
 from ..scenario.policies import MutualAid
-from ..scenario.schema import Scenario
 from .elective import ElectivePathway
+from .geography import Geography
+from .ledger import Ledger, Tally
 from .patient import WAITING, Patient
-from .records import Recorder
 from .streams import Streams
-from .travel import distance_km
 
 THROUGHPUT_WINDOW = 28.0
 """Days of recent operations used to predict when a patient would be treated."""
+
+
+@dataclass(slots=True)
+class MutualAidTally(Tally):
+    """Mutual aid for the patients of one home site."""
+
+    mutual_aid_offers: int = 0
+    mutual_aid_transfers: int = 0
+    mutual_aid_extra_km: float = 0.0
+    """Extra road distance of those who moved, summed."""
 
 
 class MutualAidPolicy:
@@ -32,25 +44,27 @@ class MutualAidPolicy:
         env: simpy.Environment,
         name: str,
         rule: MutualAid,
-        sc: Scenario,
+        geography: Geography,
+        specialties: Iterable[str],
         pathway: ElectivePathway,
         streams: Streams,
-        recorder: Recorder,
+        ledger: Ledger,
     ):
         self.env = env
         self.name = name
         self.rule = rule
-        self.sc = sc
+        self.geography = geography
         self.pathway = pathway
-        self.recorder = recorder
+        self.ledger = ledger
+        self.tally = dict(zip(ledger.sites, ledger.tallies(MutualAidTally), strict=True))
         trusts = set(rule.from_trusts or [])
         named = set(rule.from_sites or [])
+        sites = geography.sites
         if rule.from_trusts is None and rule.from_sites is None:
-            self.sources = [s for s in sc.sites if s not in rule.to]
+            self.sources = [s for s in sites if s not in rule.to]
         else:
-            self.sources = [s for s, site in sc.sites.items() if s in named or site.trust in trusts]
-        all_specialties = {p.specialty for p in sc.procedures.values()}
-        self.specialties = set(rule.specialties or all_specialties)
+            self.sources = [s for s in sites if s in named or geography.trust[s] in trusts]
+        self.specialties = set(rule.specialties or specialties)
         self.procedures = None if rule.procedures is None else set(rule.procedures)
         self._accept = streams.uniforms(f"mutual_aid/{name}/accept")
         self._km = np.asarray(rule.acceptance.extra_km, dtype=float)
@@ -114,7 +128,6 @@ class MutualAidPolicy:
     def round(self) -> None:
         """Offer every eligible patient a move; move those who accept."""
         rule = self.rule
-        count = self.recorder.count
         lists = self.pathway.lists
         room = {t: (rule.capacity_per_round or float("inf")) for t in rule.to}
         for p in self._eligible():
@@ -130,19 +143,16 @@ class MutualAidPolicy:
             if not options:
                 continue
             target = min(options, key=lambda t: (len(lists[(t, spec)]), t))
-            home = self.sc.sites[p.home].location
-            extra = max(
-                0.0,
-                distance_km(home, self.sc.sites[target].location)
-                - distance_km(home, self.sc.sites[p.site].location),
-            )
+            km = self.geography.km
+            extra = max(0.0, km(p.home, target) - km(p.home, p.site))
             if not np.isfinite(extra):
                 extra = 0.0
             p.aid_offered = True
-            count[("mutual_aid_offers", p.home)] += 1
+            tally = self.tally[p.home]
+            tally.mutual_aid_offers += 1
             if self._accept() < self.acceptance(extra):
                 room[target] -= 1
                 self.pathway.move(p, target)
-                count[("mutual_aid_transfers", p.home)] += 1
-                count[("mutual_aid_extra_km", p.home)] += extra
-                self.recorder.log(self.env.now, "mutual_aid", p.pid, target, self.name)
+                tally.mutual_aid_transfers += 1
+                tally.mutual_aid_extra_km += extra
+                self.ledger.log(self.env.now, "mutual_aid", p.pid, target, self.name)

@@ -8,7 +8,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..scenario.schema import Scenario
+    from ..scenario.schema import Procedure
     from .streams import Streams
 
 # Pathway states.
@@ -114,15 +114,14 @@ class PatientFactory:
 
     def __init__(
         self,
-        sc: Scenario,
+        procedure: str,
+        proc: Procedure,
         streams: Streams,
         prefix: str,
         site: str,
-        procedure: str,
         priority_mix: dict[str, float],
         quintile_mix: dict[int, float] | None = None,
     ):
-        proc = sc.procedures[procedure]
         self.site = site
         self.procedure = procedure
         names = [p for p in PRIORITY_NAMES if priority_mix.get(p, 0) > 0]

@@ -11,16 +11,34 @@ A session that cannot get every member it needs is lost (cause ``no_staff``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
 import simpy
 
 from ..scenario.policies import Staff
-from ..scenario.schema import WEEKDAYS, Scenario
+from ..scenario.schema import WEEKDAYS
 from .calendar import Calendar
-from .records import Recorder
+from .geography import Geography
+from .ledger import Ledger, Tally
 from .streams import Streams
-from .travel import distance_km
 
 HALF_DAY = 4.5 / 24
+
+
+@dataclass(slots=True)
+class StaffTally(Tally):
+    """Theatre sessions lost for want of staff at one site."""
+
+    sessions_lost_no_staff: int = 0
+
+
+@dataclass(slots=True)
+class StaffGroupTally(Tally):
+    """One staff group's session-slots: on duty (present members x sessions a day) and used."""
+
+    slots_available: int = 0
+    slots_used: int = 0
 
 
 class StaffRoster:
@@ -29,42 +47,43 @@ class StaffRoster:
     def __init__(
         self,
         env: simpy.Environment,
-        sc: Scenario,
+        staff: Staff,
+        specialties: Iterable[str],
+        geography: Geography,
         calendar: Calendar,
         streams: Streams,
-        recorder: Recorder,
-        sessions_on,
+        ledger: Ledger,
+        sessions_on: Callable[[int], list],
     ):
-        staff: Staff = sc.staff
         self.env = env
         self.calendar = calendar
-        self.recorder = recorder
         self.groups = staff.groups
         default = staff.needs.get("default", {})
-        specialties = {p.specialty for p in sc.procedures.values()}
         self.needs = {s: {**default, **staff.needs.get(s, {})} for s in specialties}
         self._absent = {g: streams.uniforms(f"staff/{g}/absence") for g in self.groups}
         self._days = {g: {WEEKDAYS.index(d) for d in grp.days} for g, grp in self.groups.items()}
         # Sites each group can draw cover from, nearest first, for sessions at each site.
         self._cover: dict[tuple[str, str], list[str]] = {}
+        sites = geography.sites
         for g, grp in self.groups.items():
-            for sid, site in sc.sites.items():
+            for sid in sites:
                 if grp.shared == "site":
                     pool = [sid]
                 elif grp.shared == "trust":
-                    pool = [s for s in sc.sites if sc.sites[s].trust == site.trust]
+                    pool = [s for s in sites if geography.trust[s] == geography.trust[sid]]
                 else:
-                    pool = list(sc.sites)
+                    pool = sites
                 others = sorted(
-                    (s for s in pool if s != sid),
-                    key=lambda s: (distance_km(site.location, sc.sites[s].location), s),
+                    (s for s in pool if s != sid), key=lambda s: (geography.km(sid, s), s)
                 )
                 self._cover[(g, sid)] = [sid, *others]
         self._sessions_on = sessions_on
         self._planned_day = -1
         self._outcome: dict[tuple, tuple[bool, float]] = {}
-        self.slots_available = {g: 0 for g in self.groups}
-        self.slots_used = {g: 0 for g in self.groups}
+        self.group_tally = dict(
+            zip(self.groups, ledger.tallies(StaffGroupTally, keys=list(self.groups)), strict=True)
+        )
+        self._site_tally = dict(zip(ledger.sites, ledger.tallies(StaffTally), strict=True))
 
     def plan_day(self, day: int, sessions: list) -> None:
         """Decide today's absences and staff ``sessions`` ((theatre, slot) pairs, in order)."""
@@ -76,8 +95,7 @@ class StaffRoster:
                 present = sum(1 for _ in range(n) if absent() >= grp.sickness_absence)
                 if weekday in self._days[g]:
                     free[(g, sid)] = present * grp.sessions_per_day
-                    if self.env.now >= self.recorder.warm_up:
-                        self.slots_available[g] += present * grp.sessions_per_day
+                    self.group_tally[g].slots_available += present * grp.sessions_per_day
         self._outcome = {}
         for theatre, slot in sessions:
             key = (day, theatre.site, theatre.name, slot.start)
@@ -103,9 +121,8 @@ class StaffRoster:
                 for k, slots in taken:  # give back a partial team
                     free[k] += slots
                 return False, 0.0
-        if self.env.now >= self.recorder.warm_up:
-            for (g, _sid), slots in taken:
-                self.slots_used[g] += slots
+        for (g, _sid), slots in taken:
+            self.group_tally[g].slots_used += slots
         return True, late
 
     def outcome(self, day: int, site: str, theatre: str, start: float) -> tuple[bool, float]:
@@ -118,11 +135,5 @@ class StaffRoster:
             self.plan_day(self._planned_day, self._sessions_on(self._planned_day))
         return self._outcome.get((day, site, theatre, start), (True, 0.0))
 
-    def utilisation(self) -> dict[str, float]:
-        """Share of staff session-slots on duty that were used, by group, after the warm-up."""
-        return {
-            g: (self.slots_used[g] / self.slots_available[g])
-            if self.slots_available[g]
-            else float("nan")
-            for g in self.groups
-        }
+    def session_lost(self, site: str) -> None:
+        self._site_tally[site].sessions_lost_no_staff += 1

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from .ledger import Cause
 from .patient import BOOKED, Patient
 from .waiting_list import WaitingList
 
 if TYPE_CHECKING:
-    from .beds import BedPool
     from .elective import ElectivePathway
     from .staff import StaffRoster
+    from .wards import BedPool
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +129,14 @@ class Theatre:
             staffed, travel = self.roster.outcome(day, site, self.name, slot.start)
             if not staffed:
                 for p in patients:
-                    pathway.cancel(p, "no_staff", site)
+                    pathway.cancel(p, Cause.NO_STAFF, site)
                 pathway.session_lost(site, slot.length)
+                self.roster.session_lost(site)
                 return
         ready: list[tuple[Patient, BedPool | None]] = []
         for p in patients:
             if pathway.patient_cancels():
-                pathway.cancel(p, "patient", site)
+                pathway.cancel(p, Cause.PATIENT, site)
                 continue
             admitted, pool = pathway.admit(p, site)
             if admitted:
@@ -156,7 +158,7 @@ class Theatre:
             now = env.now
             if now + plan > stop_by + 1e-9:
                 behind = (now - started) - planned_so_far
-                cause = "overrun" if behind > late + early else "no_theatre_time"
+                cause = Cause.OVERRUN if behind > late + early else Cause.NO_THEATRE_TIME
                 pathway.cancel(p, cause, site, pool)
                 continue
             yield env.timeout(p.duration)
@@ -164,4 +166,4 @@ class Theatre:
             planned_so_far += plan + (self.turnover if done else 0.0)
             done += 1
             pathway.operated(p, site, pool)
-        pathway.session_done(site, slot.length, used)
+        pathway.session_held(site, slot.length, used)

@@ -25,8 +25,13 @@ import heapq
 from bisect import insort
 from collections import deque
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
+from .ledger import TimeWeighted
 from .patient import WAITING, Patient
+
+if TYPE_CHECKING:
+    from ..scenario.schema import Booking
 
 #: A sort key of a patient: smaller keys are booked first.
 OrderKey = Callable[[Patient], tuple]
@@ -76,30 +81,19 @@ longest_wait = BookingOrder("longest_wait", lambda p: ((0, not p.rebook_first), 
 """Longest wait first, whatever the priority."""
 
 
-def booking_order(booking) -> BookingOrder:
-    """The booking order of a scenario's booking rule (``policies.booking``)."""
-    if booking.order == "priority_then_wait":
-        return priority_then_wait
-    if booking.order == "longest_wait":
-        return longest_wait
-    if booking.order == "deprivation_weighted":
-        credit = {q: booking.deprivation_credit.get(q, 0.0) for q in range(6)}
+def booking_order(booking: Booking) -> BookingOrder:
+    """The booking order of a scenario's booking rule (``policies.booking``), resolved once."""
+    from .equity import deprivation_weighted, quintile1_long_waiters_first
 
-        def deprivation_weighted(p: Patient) -> Split:
-            """Priority, then wait plus a waiting-time credit for deprivation (a lane per
-            quintile: the credit is fixed within one)."""
-            q = p.quintile
-            return (p.priority, not p.rebook_first), q, p.referral_time - credit[q]
-
-        return BookingOrder("deprivation_weighted", deprivation_weighted)
-    if booking.order == "quintile1_long_waiters_first":
-
-        def quintile1_long_waiters_first(p: Patient) -> Split:
-            """Priority, then quintile-1 long waiters (``p.boost``), then longest wait."""
-            return (p.priority, not p.rebook_first, not p.boost), 0, p.referral_time
-
-        return BookingOrder("quintile1_long_waiters_first", quintile1_long_waiters_first)
-    raise ValueError(f"unknown booking order {booking.order!r}")
+    orders: dict[str, Callable[[Booking], BookingOrder]] = {
+        "priority_then_wait": lambda _b: priority_then_wait,
+        "longest_wait": lambda _b: longest_wait,
+        "deprivation_weighted": deprivation_weighted,
+        "quintile1_long_waiters_first": quintile1_long_waiters_first,
+    }
+    if booking.order not in orders:
+        raise ValueError(f"unknown booking order {booking.order!r}")
+    return orders[booking.order](booking)
 
 
 # An entry is (time, pid, version, patient, lane): entries compare by time, then pid
@@ -199,10 +193,8 @@ class WaitingList:
         "_split",
         "_groups",
         "_lanes",
-        "_size",
         "_clock",
-        "_area",
-        "_last",
+        "_length",
     )
 
     def __init__(self, site: str, specialty: str, order: OrderKey, clock: Callable[[], float]):
@@ -215,18 +207,15 @@ class WaitingList:
         """Groups in booking order (created as patients of each first arrive)."""
         self._lanes: dict[tuple[tuple, int], _Lane] = {}
         """Every lane, by (group, lane id)."""
-        self._size = 0
         self._clock = clock
-        self._area = 0.0
-        self._last = 0.0
+        self._length = TimeWeighted(0.0)
+        """The list's length over time."""
 
     def __len__(self) -> int:
-        return self._size
+        return self._length.level
 
-    def _touch(self) -> None:
-        now = self._clock()
-        self._area += self._size * (now - self._last)
-        self._last = now
+    def _grow(self, change: int) -> None:
+        self._length.add(self._clock(), change)
 
     def _new_lane(self, group_key: tuple, lane_id: int) -> _Lane:
         group = next((g for g in self._groups if g.key == group_key), None)
@@ -239,7 +228,7 @@ class WaitingList:
 
     def add(self, patient: Patient) -> None:
         """Put a patient on the list (new referral, or back after a cancellation)."""
-        self._touch()
+        self._grow(1)
         patient.version += 1
         patient.state = WAITING
         patient.waiting_list = self
@@ -248,7 +237,6 @@ class WaitingList:
         if lane is None:
             lane = self._new_lane(group_key, lane_id)
         lane.push((time, patient.pid, patient.version, patient, lane))
-        self._size += 1
 
     def take(self) -> Entry | None:
         """Take the entry at the top of the list (``entry[3]`` is the patient), or None."""
@@ -260,19 +248,17 @@ class WaitingList:
                     best, best_lane = head, lane
             if best is not None:
                 best_lane.pop_head(best)
-                self._touch()
-                self._size -= 1
+                self._grow(-1)
                 best[3].waiting_list = None
                 return best
         return None
 
     def put_back(self, entry: Entry) -> None:
         """Return an entry taken with :meth:`take` but not used, keeping its place."""
-        self._touch()
+        self._grow(1)
         entry[3].waiting_list = self
         entry[3].state = WAITING
         entry[4].push(entry)
-        self._size += 1
 
     def pop(self) -> Patient | None:
         """Take the next patient in booking order, or None if the list is empty."""
@@ -283,11 +269,10 @@ class WaitingList:
         """Take a patient off the list wherever they are in it; False if not on this list."""
         if patient.waiting_list is not self or patient.state != WAITING:
             return False
-        self._touch()
-        self._size -= 1
+        self._grow(-1)
         patient.waiting_list = None
         stored = sum(len(lane) for group in self._groups for lane in group.lanes)
-        if stored > 64 and stored > 2 * self._size:
+        if stored > 64 and stored > 2 * len(self):
             self._compact()
         return True
 
@@ -313,12 +298,11 @@ class WaitingList:
 
     def mean_size(self, since: float = 0.0, area_since: float = 0.0) -> float:
         """Time-average list length from ``since`` to now (``area_since``: area at ``since``)."""
-        self._touch()
-        span = self._last - since
-        return (self._area - area_since) / span if span > 0 else float(self._size)
+        area = self.area
+        span = self._length.last - since
+        return (area - area_since) / span if span > 0 else float(len(self))
 
     @property
     def area(self) -> float:
         """Integral of list length over time so far (patient-days)."""
-        self._touch()
-        return self._area
+        return self._length.settle(self._clock())

@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from ..experiment.output import atomic_write_text
-from ..metrics import KPI_INFO
+from ..metrics import KPIS
 from ..scenario.schema import Scenario
 from . import stress
 from .htmltext import ci, esc, fmt, table
@@ -131,23 +131,21 @@ def plots_html(run: RunFolder) -> str:
 
 def kpi_table(run: RunFolder, site: str = "") -> str:
     """Means and 95% intervals of every KPI, one row each (``site=""``: collaborative)."""
-    from ..metrics import HEADLINE_KPIS
-
     rows = []
     s = run.summary[run.summary.site == site]
     for _, r in s.iterrows():
         kpi = str(r["kpi"])
-        info = KPI_INFO.get(kpi)
+        info = KPIS.find(kpi)
         n = int(r["n"]) if math.isfinite(r["n"]) else 0
         if n == 0:
             continue
         rows.append(
-            f'<tr class="kpi{" headline" if kpi in HEADLINE_KPIS else ""}" '
+            f'<tr class="kpi{" headline" if info and info.headline else ""}" '
             f'data-kpi="{esc(kpi)}"><td><code>{esc(kpi)}</code></td>'
             f'<td class="num">{esc(fmt(r["mean"]))}</td>'
             f'<td class="num">{esc(ci(r["ci_low"], r["ci_high"]))}</td>'
             f"<td>{esc(info.unit if info else r.get('unit', ''))}</td>"
-            f'<td class="desc">{esc(info.description if info else "")}</td></tr>'
+            f'<td class="desc">{esc(info.definition if info else "")}</td></tr>'
         )
     head = "<tr><th>KPI</th><th>mean</th><th>95% CI</th><th>unit</th><th>what it is</th></tr>"
     return f'<table class="kpis"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
@@ -253,8 +251,6 @@ SWEEP_PLAN = "sweep.json"
 def sweep_page(folder: Path) -> tuple[str, str]:
     """(title, body) of the report of a sweep folder: the plan, each grid point's headline
     KPIs with 95% intervals, the KPI-against-parameter plots and provenance."""
-    from ..metrics import HEADLINE_KPIS
-
     plan = json.loads((folder / SWEEP_PLAN).read_text(encoding="utf-8"))
     if not (folder / "manifest.json").is_file() or not (folder / "summary.csv").is_file():
         raise ReportError(
@@ -264,7 +260,7 @@ def sweep_page(folder: Path) -> tuple[str, str]:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     summary = pd.read_csv(folder / "summary.csv")
     params = list(plan.get("grid", {}))
-    kpis = [k for k in HEADLINE_KPIS if k in set(summary.kpi)]
+    kpis = KPIS.headline(summary.kpi)
     rows = []
     for _pid, grp in summary.groupby("point_id", sort=False):
         g = grp.set_index("kpi")
@@ -273,7 +269,7 @@ def sweep_page(folder: Path) -> tuple[str, str]:
             r = g.loc[k] if k in g.index else None
             cells.append("–" if r is None else f"{fmt(r['mean'])} {ci(r['ci_low'], r['ci_high'])}")
         rows.append(tuple(cells))
-    header = [*params, *(f"{k} ({KPI_INFO[k].unit})" if k in KPI_INFO else k for k in kpis)]
+    header = [*params, *(f"{KPIS.label(k)} ({KPIS.unit(k)})" for k in kpis)]
     title = f"hubsim sweep report: {Path(plan.get('scenario', '?')).name}"
     lead = (
         f"{len(plan.get('points', []))} grid point(s) x {plan.get('reps', '?')} replications, "
@@ -331,14 +327,12 @@ def read_comparison(folder: Path) -> tuple[pd.DataFrame, list[RunFolder]]:
 
 
 def comparison_table(diffs: pd.DataFrame, runs: list[RunFolder]) -> str:
-    from ..metrics import HEADLINE_KPIS
-
     head = "<th>KPI</th><th>unit</th><th>baseline mean</th>" + "".join(
         f"<th>{esc(r.name)}: difference (95% CI)</th>" for r in runs[1:]
     )
     net = diffs[diffs.site == ""]
-    kpis = [k for k in HEADLINE_KPIS if k in set(net.kpi)]
-    kpis += [k for k in dict.fromkeys(net.kpi) if k not in kpis]
+    kpis = KPIS.headline(net.kpi)
+    kpis += [k for k in KPIS.order(net.kpi) if k not in kpis]
     rows = []
     for kpi in kpis:
         sel = net[net.kpi == kpi]
@@ -358,10 +352,9 @@ def comparison_table(diffs: pd.DataFrame, runs: list[RunFolder]) -> str:
                 f'<span class="ci">({esc(ci(x.diff_ci_low, x.diff_ci_high, True))})</span>'
                 f"{star}</td>"
             )
-        info = KPI_INFO.get(kpi)
         rows.append(
             f'<tr class="diff" data-kpi="{esc(kpi)}"><td><code>{esc(kpi)}</code></td>'
-            f"<td>{esc(info.unit if info else '')}</td>"
+            f"<td>{esc(KPIS.unit(kpi))}</td>"
             f'<td class="num">{esc(fmt(sel.iloc[0].baseline_mean))}</td>{"".join(cells)}</tr>'
         )
     return (

@@ -12,14 +12,6 @@ from typing import Any
 
 from ..scenario.schema import DelayedDischarge
 
-#: Where a KPI is counted, in words.
-BASIS = {
-    "home": "patient's home site",
-    "treating": "site where it happened",
-    "network": "whole collaborative",
-    "unit": "critical care unit",
-}
-
 
 def esc(x: object) -> str:
     """Text from a scenario or a file, made safe for HTML."""

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..experiment.stats import mean_ci
-from ..metrics import CC_HEADLINE_KPIS, HEADLINE_KPIS
+from ..metrics import KPIS
 
 if TYPE_CHECKING:
     from ..experiment.compare import Comparison
@@ -382,14 +382,13 @@ def forest(
     the KPI's own unit is written beside it; otherwise each KPI gets its own panel.
     Filled markers: the interval excludes 0 (a difference the replications can resolve).
     """
-    from ..metrics import KPI_INFO
 
     df = _differences(comparison)
     if baseline is None and not isinstance(comparison, pd.DataFrame):
         baseline = comparison.baseline.name
     df = df[df.site == site]
     measured = set(df[np.isfinite(df.diff_mean)].kpi)
-    headline = [k for k in (*HEADLINE_KPIS, *CC_HEADLINE_KPIS) if k in measured]
+    headline = KPIS.headline(measured)
     wanted = list(kpis) if kpis is not None else headline
     if relative:
         ok = np.isfinite(df.baseline_mean) & (df.baseline_mean.abs() > 1e-12)
@@ -412,8 +411,7 @@ def forest(
         axes = list(np.atleast_1d(grid).ravel())
     step = 0.7 / max(1, len(scenarios))
     for i, kpi in enumerate(wanted):
-        info = KPI_INFO.get(kpi)
-        unit = info.unit if info else ""
+        unit = KPIS.unit(kpi)
         ax = axes[0] if relative else axes[i]
         for j, name in enumerate(scenarios):
             row = df[(df.kpi == kpi) & (df.scenario == name)]
@@ -457,8 +455,8 @@ def forest(
         ax = axes[0]
         ax.axvline(0, color="k", lw=0.8)
         labels = [
-            f"{k.replace('_', ' ')}\n(baseline {_fmt(b).lstrip('+')} {KPI_INFO[k].unit})"
-            if k in KPI_INFO
+            f"{k.replace('_', ' ')}\n(baseline {_fmt(b).lstrip('+')} {KPIS.unit(k)})"
+            if k in KPIS
             else k
             for k in wanted
             for b in [df[df.kpi == k].baseline_mean.iloc[0]]

@@ -15,10 +15,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..metrics import KPI_INFO
+from ..metrics import KPIS
+from ..metrics.registry import BASIS_TEXT
 from ..scenario.load import scenario_dict
 from ..scenario.schema import WEEKDAYS, Booking, Scenario
-from .htmltext import BASIS, delay, dist, dur, esc, html_list, profile, table
+from .htmltext import delay, dist, dur, esc, html_list, profile, table
 
 
 def _sub(number: str, title: str, body: str) -> str:
@@ -157,16 +158,13 @@ def _objectives(
         f"patients' waits for a bed over {esc(dur(sc.horizon - sc.warm_up))} after a "
         "warm-up.</p>"
     )
-    shown = [k for k in (kpis if kpis is not None else KPI_INFO) if k in KPI_INFO]
+    shown = [KPIS[k] for k in KPIS.order(kpis) if k in KPIS] if kpis is not None else list(KPIS)
+    shown = list({k.name: k for k in shown}.values())  # a family once
     outputs = table(
         ["KPI", "unit", "counted by", "definition"],
-        [
-            (k, KPI_INFO[k].unit, BASIS.get(KPI_INFO[k].basis, KPI_INFO[k].basis),
-             KPI_INFO[k].description)
-            for k in shown
-        ],
+        [(k.name, k.unit, BASIS_TEXT[k.basis], k.definition) for k in shown],
         "compact",
-    )  # fmt: skip
+    )
     if compared:
         names = ", ".join(f"'{o.name}'" for o in compared)
         aims = (

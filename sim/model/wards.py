@@ -12,8 +12,35 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import simpy
+
+from ..scenario.schema import Beds
+from .ledger import ConservationError, Ledger, Tally, TimeWeighted
+
+#: Snapshot measures of this feature.
+GENERAL_OCCUPIED = "general_beds_occupied"
+ELECTIVE_OCCUPIED = "elective_beds_occupied"
+EMERGENCY_QUEUE = "emergency_queue"
+
+
+@dataclass(slots=True)
+class BedTally(Tally):
+    """Bed use of one pool at one site (or unit): occupied and available bed-days, and
+    the time spent at each number of occupied beds."""
+
+    bed_days: float = 0.0
+    capacity_days: float = 0.0
+    time_at: list[float] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class WardTally(Tally):
+    """The ward beds of one site."""
+
+    general: BedTally = field(default_factory=BedTally)
+    elective: BedTally = field(default_factory=BedTally)
 
 
 class BedPool:
@@ -22,44 +49,37 @@ class BedPool:
     A bed counts as occupied from admission until it is ready again after turnaround.
     """
 
-    __slots__ = ("name", "capacity", "busy", "_env", "_area", "_last", "time_at")
+    __slots__ = ("name", "capacity", "_env", "occupancy")
 
     def __init__(self, name: str, capacity: int, env: simpy.Environment):
         if capacity < 0:
             raise ValueError(f"{name}: capacity must be >= 0, got {capacity}")
         self.name = name
         self.capacity = capacity
-        self.busy = 0
         self._env = env
-        self._area = 0.0
-        self._last = env.now
-        self.time_at = [0.0] * (capacity + 1)
-        """Total time spent with exactly k beds occupied, for k = 0..capacity."""
+        self.occupancy = TimeWeighted(env.now, capacity + 1)
+        """Beds occupied over time, with the time spent at each number 0..capacity."""
+
+    @property
+    def busy(self) -> int:
+        return self.occupancy.level
 
     @property
     def free(self) -> int:
-        return self.capacity - self.busy
-
-    def _touch(self) -> None:
-        now = self._env.now
-        dt = now - self._last
-        if dt:
-            self._area += self.busy * dt
-            self.time_at[self.busy] += dt
-            self._last = now
+        return self.capacity - self.occupancy.level
 
     def occupy(self) -> None:
-        self._touch()
-        self.busy += 1
+        self.occupancy.add(self._env.now, 1)
 
     def vacate(self) -> None:
-        self._touch()
-        self.busy -= 1
+        self.occupancy.add(self._env.now, -1)
 
-    def stats(self) -> tuple[float, list[float]]:
-        """(occupied bed-days so far, time at each occupancy) up to now."""
-        self._touch()
-        return self._area, list(self.time_at)
+    def settle(self, tally: BedTally) -> None:
+        """Copy the occupancy so far into ``tally``."""
+        now = self._env.now
+        tally.bed_days = self.occupancy.settle(now)
+        tally.capacity_days = self.capacity * now
+        tally.time_at = list(self.occupancy.histogram)
 
 
 EmergencyCallback = Callable[[BedPool], None]
@@ -72,21 +92,31 @@ class WardBeds:
         self,
         env: simpy.Environment,
         site: str,
-        general: int,
-        elective: int,
-        turnaround: float,
+        beds: Beds,
         ring_fenced: bool,
         electives_use_general: bool,
+        ledger: Ledger,
     ):
         self.env = env
         self.site = site
-        self.general = BedPool(f"{site}/general", general, env)
-        self.elective = BedPool(f"{site}/elective", elective, env)
-        self.turnaround = turnaround
+        self.general = BedPool(f"{site}/general", beds.general, env)
+        self.elective = BedPool(f"{site}/elective", beds.elective, env)
+        self.turnaround = beds.turnaround
         self.ring_fenced = ring_fenced
         self.electives_use_general = electives_use_general
         self.emergency_queue: deque[EmergencyCallback] = deque()
         """Emergency patients waiting for a bed, first come first served."""
+        self.tally = ledger.tallies(WardTally)[ledger.index[site]]
+        ledger.on_settle(self._settle)
+
+    def _settle(self, _now: float) -> None:
+        self.general.settle(self.tally.general)
+        self.elective.settle(self.tally.elective)
+
+    def snapshot(self, ledger: Ledger, t: float) -> None:
+        ledger.sample(t, self.site, GENERAL_OCCUPIED, self.general.busy)
+        ledger.sample(t, self.site, ELECTIVE_OCCUPIED, self.elective.busy)
+        ledger.sample(t, self.site, EMERGENCY_QUEUE, len(self.emergency_queue))
 
     # -- admissions ----------------------------------------------------------------
     def admit_elective(self) -> BedPool | None:
@@ -130,3 +160,9 @@ class WardBeds:
             self.emergency_queue.popleft()(pool)  # bed passes straight to the next in line
         else:
             pool.vacate()
+
+    def check(self) -> None:
+        """No pool over or under full."""
+        for pool in (self.general, self.elective):
+            if not 0 <= pool.busy <= pool.capacity:
+                raise ConservationError(f"{pool.name}: {pool.busy} beds in use of {pool.capacity}")

@@ -5,19 +5,52 @@ profile of the scenario. Each needs a general bed for its length of stay (plus a
 delayed discharge). With none free the patient either waits in the emergency
 department for the next general bed (``queue``; an M/G/c queue, Erlang C when stays
 are exponential) or is taken to another hospital (``divert``; an Erlang loss system).
+Some need critical care on arrival, and some ward patients deteriorate part-way
+through their stay and move to critical care (see :class:`CriticalCareReferral`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import simpy
 
-from ..scenario.schema import CriticalCareUnit, Emergency
-from . import records as rec
-from .beds import BedPool, WardBeds
+from ..scenario.schema import Emergency
 from .calendar import Arrivals, Calendar
-from .critical_care import CriticalCareNetwork
-from .records import ConservationError
+from .ledger import ConservationError, Ledger, Tally
 from .streams import Streams
+from .wards import BedPool, WardBeds
+
+# Event-log codes.
+ARRIVED = "emergency_arrived"
+ADMITTED = "emergency_admitted"
+DIVERTED = "emergency_diverted"
+
+
+@dataclass(slots=True)
+class EmergencyTally(Tally):
+    """Emergency admissions at one site."""
+
+    emergency_arrivals: int = 0
+    """Emergency patients arriving (those going straight to critical care included)."""
+    emergency_admissions: int = 0
+    emergency_diverted: int = 0
+    wait_days: float = 0.0
+    """Total wait for a bed of those admitted."""
+    waited: int = 0
+    """Admissions that waited for a bed at all."""
+
+
+@dataclass(frozen=True)
+class CriticalCareReferral:
+    """How a site's emergency patients reach critical care: the share needing it on
+    arrival, the share of ward patients who deteriorate, and where to send them."""
+
+    on_arrival: float
+    deterioration: float
+    admit: Callable[[str], None]
+    """``admit(site)``: an unplanned critical care patient from ``site``."""
 
 
 class EmergencyDemand:
@@ -31,15 +64,15 @@ class EmergencyDemand:
         beds: WardBeds,
         calendar: Calendar,
         streams: Streams,
-        recorder: rec.Recorder,
-        critical_care: CriticalCareUnit | None = None,
-        network: CriticalCareNetwork | None = None,
+        ledger: Ledger,
+        critical_care: CriticalCareReferral | None = None,
     ):
         self.env = env
         self.site = site
         self.beds = beds
-        self.recorder = recorder
-        self.divert = spec.when_full == "divert"
+        self.ledger = ledger
+        self.tally = ledger.tallies(EmergencyTally)[ledger.index[site]]
+        self._no_bed = self._divert if spec.when_full == "divert" else self._queue
         self.rates = calendar.daily_rates(
             spec.admissions_per_day, spec.weekday_profile, spec.monthly_profile
         )
@@ -50,16 +83,14 @@ class EmergencyDemand:
         self._delay_p = 0.0 if delay is None else delay.probability
         self._u_delay = streams.uniforms(f"{key}/delay")
         self._delay = None if delay is None else streams.sampler(f"{key}/delay_extra", delay.extra)
-        self.network = network
-        self._cc_p = 0.0 if critical_care is None else critical_care.from_emergency_probability
-        self._det_p = 0.0 if critical_care is None else critical_care.deterioration_probability
+        self._to_cc = critical_care
+        self._cc_p = 0.0 if critical_care is None else critical_care.on_arrival
+        self._det_p = 0.0 if critical_care is None else critical_care.deterioration
         self._u_cc = streams.uniforms(f"{key}/critical_care")
         self._u_det = streams.uniforms(f"{key}/deterioration")
         self._u_det_at = streams.uniforms(f"{key}/deterioration_time")
         self.to_critical_care = 0
-        self.arrived = 0
-        self.admitted = 0
-        self.diverted = 0
+        """Arrivals sent straight to critical care (for the books)."""
         self.discharged = 0
         self._next_id = 0
 
@@ -80,13 +111,10 @@ class EmergencyDemand:
 
     def arrive(self) -> None:
         now = self.env.now
-        count = self.recorder.count
-        site = self.site
-        self.arrived += 1
         self._next_id -= 1
         eid = self._next_id  # emergency patients get negative ids in the event log
-        count[("emergency_arrivals", site)] += 1
-        self.recorder.log(now, rec.EMERGENCY_ARRIVED, eid, site)
+        self.tally.emergency_arrivals += 1
+        self.ledger.log(now, ARRIVED, eid, self.site)
         los = self._stay()
         # A stream is drawn only if some value of it could matter: with a probability of
         # 0 none can (and each stream serves one purpose, so no other draw shifts).
@@ -98,29 +126,30 @@ class EmergencyDemand:
                 self._u_det_at()
         if needs_cc:
             self.to_critical_care += 1
-            count[("emergency_to_critical_care", site)] += 1
-            self.network.unplanned(site)
+            self._to_cc.admit(self.site)
             return
         pool = self.beds.admit_emergency()
         if pool is not None:
             self._admit(eid, pool, los, 0.0)
-        elif self.divert:
-            self.diverted += 1
-            count[("emergency_diverted", site)] += 1
-            self.recorder.log(now, rec.EMERGENCY_DIVERTED, eid, site)
         else:
-            self.beds.wait_for_bed(lambda pool: self._admit(eid, pool, los, self.env.now - now))
+            self._no_bed(eid, los, now)
+
+    def _queue(self, eid: int, los: float, since: float) -> None:
+        """``when_full: queue``: wait in the emergency department for the next bed."""
+        self.beds.wait_for_bed(lambda pool: self._admit(eid, pool, los, self.env.now - since))
+
+    def _divert(self, eid: int, _los: float, now: float) -> None:
+        """``when_full: divert``: taken to another hospital."""
+        self.tally.emergency_diverted += 1
+        self.ledger.log(now, DIVERTED, eid, self.site)
 
     def _admit(self, eid: int, pool: BedPool, los: float, waited: float) -> None:
-        count = self.recorder.count
-        site = self.site
-        self.admitted += 1
-        count[("emergency_admissions", site)] += 1
-        count[("emergency_wait_days", site)] += waited
+        tally = self.tally
+        tally.emergency_admissions += 1
+        tally.wait_days += waited
         if waited > 0:
-            count[("emergency_waited", site)] += 1
-        count[("emergency_bed_days", site)] += abs(los)
-        self.recorder.log(self.env.now, rec.EMERGENCY_ADMITTED, eid, site, pool.name)
+            tally.waited += 1
+        self.ledger.log(self.env.now, ADMITTED, eid, self.site, pool.name)
         deteriorates = los < 0
         self.env.timeout(abs(los)).callbacks.append(lambda _e: self._discharge(pool, deteriorates))
 
@@ -128,16 +157,16 @@ class EmergencyDemand:
         self.discharged += 1
         self.beds.discharge(pool)
         if to_critical_care:
-            self.recorder.count[("ward_deteriorations", self.site)] += 1
-            self.network.unplanned(self.site)
+            self._to_cc.admit(self.site)
 
     def check_conservation(self) -> None:
+        t = self.tally
         waiting = len(self.beds.emergency_queue)
-        in_bed = self.admitted - self.discharged
-        accounted = self.admitted + self.diverted + waiting + self.to_critical_care
-        if self.arrived != accounted or in_bed < 0:
+        in_bed = t.emergency_admissions - self.discharged
+        ends = (t.emergency_admissions, t.emergency_diverted, waiting, self.to_critical_care)
+        if t.emergency_arrivals != sum(ends) or in_bed < 0:
             raise ConservationError(
-                f"emergency patients at {self.site} do not add up: arrived {self.arrived} != "
-                f"admitted {self.admitted} + diverted {self.diverted} + waiting {waiting} + "
-                f"straight to critical care {self.to_critical_care}"
+                f"emergency patients at {self.site} do not add up: arrived "
+                f"{t.emergency_arrivals} != admitted {ends[0]} + diverted {ends[1]} + waiting "
+                f"{ends[2]} + straight to critical care {ends[3]}"
             )
