@@ -162,12 +162,19 @@ def main(argv: list[str] | None = None) -> None:
                 verdict(abs(dev) <= tol),
             )
         )
+    segments = h.runs[0]["segments"]
+    split = (
+        ""
+        if segments == 1
+        else f" Each run is {segments} segments from empty, one after the other (a "
+        "scenario's horizon is at most 50 years)."
+    )
     notes.append(
         f"2. {best} is the leaner hubsim path and is the one held to the targets. "
         f"Erlang C mean wait {exact * 24:.3f} h; each model's mean wait pooled over its "
         f"{plan.peer_repeats} runs (seeds 1-{plan.peer_repeats}); tolerance = 3 standard "
         "errors. customers/s = arrivals / simulation seconds (perf_counter inside the "
-        "child), median over runs."
+        f"child), median over runs.{split}"
     )
     notes += ["   " + line for line in peer.report(p, plan.customers)[2:]]
 
