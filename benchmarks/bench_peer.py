@@ -23,7 +23,10 @@ value (:func:`sim.analytic.mmc_mean_wait`).
 
 Run alone from the repository root::
 
-    .venv/bin/python benchmarks/bench_peer.py [--quick]
+    .venv/bin/python benchmarks/bench_peer.py [--quick | --smoke]
+
+``--smoke`` runs 1,000 customers in two segments, once per model, in a few seconds: a
+check that the script works; its figures mean nothing.
 
 ``benchmarks/run_all.py`` uses :func:`measure_peers`.
 """
@@ -372,7 +375,13 @@ def report(results: dict[str, PeerResult], customers: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="20,000 customers, 3 runs")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="20,000 customers, 3 runs")
+    size.add_argument(
+        "--smoke",
+        action="store_true",
+        help="1,000 customers in 2 segments, 1 run, a few seconds: check that it runs",
+    )
     parser.add_argument("--child", choices=MODELS, help=argparse.SUPPRESS)
     parser.add_argument("--customers", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
@@ -385,13 +394,17 @@ def main(argv: list[str] | None = None) -> None:
         "50-year horizon cap allows)",
     )
     args = parser.parse_args(argv)
-    customers = args.customers or (20_000 if args.quick else 200_000)
+    customers = args.customers or (1_000 if args.smoke else 20_000 if args.quick else 200_000)
     if args.child:
         emit(child(args.child, customers, args.seed, args.segments))
         return
-    repeats = args.repeats or (3 if args.quick else 5)
-    print("\n".join(header("hubsim vs Ciw vs SimPy: M/M/10 at rho = 0.85")))
-    print("\n".join(report(measure_peers(customers, repeats, args.segments), customers)))
+    repeats = args.repeats or (1 if args.smoke else 3 if args.quick else 5)
+    segments = args.segments or (2 if args.smoke else None)
+    mode = " (--smoke)" if args.smoke else " (--quick)" if args.quick else ""
+    print("\n".join(header("hubsim vs Ciw vs SimPy: M/M/10 at rho = 0.85" + mode)))
+    print("\n".join(report(measure_peers(customers, repeats, segments), customers)))
+    if args.smoke:
+        print("--smoke: tiny sizes, a check that the script runs; the figures mean nothing")
 
 
 if __name__ == "__main__":
