@@ -2,7 +2,10 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_engine.py [--quick]
+    .venv/bin/python benchmarks/bench_engine.py [--quick | --smoke]
+
+``--smoke`` runs every section on tiny sizes (the scenario cut to 8 weeks) in a few
+seconds, to check that the script works; its figures mean nothing.
 
 Prints one plain-text report:
 
@@ -48,7 +51,7 @@ SCENARIO = ROOT / "scenarios" / "black_country_ortho_hubs.yaml"
 
 @dataclass
 class Settings:
-    """How much work each section does (``--quick`` uses less)."""
+    """How much work each section does (``--quick`` and ``--smoke`` use less)."""
 
     model_repeats: int
     bare_repeats: int
@@ -56,10 +59,18 @@ class Settings:
     wl_sizes: tuple[int, ...]
     pr_puts: int
     pr_sizes: tuple[int, ...]
+    horizon: str | None = None
+    """Replaces the scenario's horizon (warm-up included); None keeps its own."""
 
 
 FULL = Settings(7, 7, 200_000, (1_000, 10_000, 100_000), 2_000, (1_000, 10_000))
 QUICK = Settings(3, 3, 50_000, (1_000, 10_000, 100_000), 500, (1_000, 10_000))
+SMOKE = Settings(1, 1, 2_000, (1_000, 10_000), 100, (100, 1_000), horizon="8 weeks")
+
+
+def load_default(horizon: str | None = None) -> Scenario:
+    """The default scenario, its horizon replaced by ``horizon`` if given."""
+    return load_scenario(SCENARIO, {"horizon": horizon} if horizon else None)
 
 
 # -- 1. engine overhead -----------------------------------------------------------------
@@ -249,7 +260,7 @@ class EngineResult:
 
 def measure_engine(settings: Settings) -> EngineResult:
     """Count the default scenario's events, then time model runs and bare loops in turns."""
-    scenario = load_scenario(SCENARIO)
+    scenario = load_default(settings.horizon)
     n_step, step_wall, pending = count_by_stepping(scenario)
     k = max(1, round(pending))
     # Model runs and bare loops alternate, so a burst of load on a shared machine hits
@@ -280,10 +291,15 @@ def measure_priority_resource(settings: Settings) -> dict[int, float]:
 
 
 # -- report -------------------------------------------------------------------------------
-def run(settings: Settings, out: Callable[[str], None] = print) -> None:
-    """Run every section and print the report."""
+def _k(n: int) -> str:
+    """A list size for a label: 10000 -> "10k", 100 -> "100"."""
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else f"{n:,}"
+
+
+def run(settings: Settings, out: Callable[[str], None] = print, mode: str = "") -> None:
+    """Run every section and print the report; ``mode`` ("--quick", ...) goes in the title."""
     started = time.perf_counter()
-    out("hubsim engine benchmark" + (" (--quick)" if settings is QUICK else ""))
+    out("hubsim engine benchmark" + (f" ({mode})" if mode else ""))
     out(
         f"python {platform.python_version()} | numpy {np.__version__} | "
         f"simpy {simpy.__version__} | cpus {os.cpu_count()} | {platform.machine()}"
@@ -298,7 +314,8 @@ def run(settings: Settings, out: Callable[[str], None] = print) -> None:
     h_best, h_med = min(walls), statistics.median(walls)
     b_best, b_med = min(bare), statistics.median(bare)
     us = 1e6 / events
-    out(f"1. Engine overhead per event ({SCENARIO.name}, seed=1 rep=0, horizon to end)")
+    horizon = f"horizon cut to {settings.horizon}" if settings.horizon else "horizon to end"
+    out(f"1. Engine overhead per event ({SCENARIO.name}, seed=1 rep=0, {horizon})")
     out(f"   events processed: {events:,}  (SimPy event-id counter after model.run();")
     out(f"   checked against a peek()/step() loop that counted {n_step:,}: same)")
     out(f"   mean pending events (heap size, sampled every 100 events): {eng.pending:.0f}")
@@ -333,22 +350,31 @@ def run(settings: Settings, out: Callable[[str], None] = print) -> None:
         out(f"   {n:>9,}{a:>27}{b:>26}")
     lo, hi = min(settings.wl_sizes), max(settings.wl_sizes)
     out("   * best of 5 equal chunks of the timed referrals")
-    out(f"   WaitingList ratio {hi // 1000}k / {lo // 1000}k: {wl[hi] / wl[lo]:.2f}x")
+    out(f"   WaitingList ratio {_k(hi)} / {_k(lo)}: {wl[hi] / wl[lo]:.2f}x")
     plo, phi = min(settings.pr_sizes), max(settings.pr_sizes)
-    out(f"   PriorityResource ratio {phi // 1000}k / {plo // 1000}k: {pr[phi] / pr[plo]:.1f}x")
+    out(f"   PriorityResource ratio {_k(phi)} / {_k(plo)}: {pr[phi] / pr[plo]:.1f}x")
     out(
         f"   (PriorityResource: {settings.pr_puts:,} puts per size, queue n..1.1n; "
         "100k skipped, it re-sorts the whole queue on every put)"
     )
     out("")
+    if mode == "--smoke":
+        out("--smoke: tiny sizes, a check that the script runs; the figures mean nothing")
     out(f"total benchmark time {time.perf_counter() - started:.1f} s")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats and operations")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="fewer repeats and operations")
+    size.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, a few seconds: check that it runs"
+    )
     args = parser.parse_args(argv)
-    run(QUICK if args.quick else FULL)
+    if args.smoke:
+        run(SMOKE, mode="--smoke")
+    else:
+        run(QUICK if args.quick else FULL, mode="--quick" if args.quick else "")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """hubsim against a peer: an M/M/c queue in hubsim, Ciw and plain SimPy.
 
 c = 10 servers, arrivals 8.5 a day, mean stay 1 day (rho = 0.85), run for
-``customers / 8.5`` days from empty in each of
+``customers / 8.5`` days in each of
 
 * ``hubsim-em``: an emergency-only hubsim site with 10 general beds, ``when_full: queue``;
 * ``hubsim-cc``: a hubsim critical care unit with 10 beds, ``when_full: queue``;
@@ -9,14 +9,24 @@ c = 10 servers, arrivals 8.5 a day, mean stay 1 day (rho = 0.85), run for
 * ``simpy``: plain SimPy, a ``Resource(capacity=10)`` and a process per customer
   (request, timeout, release), inter-arrival and service times from ``random.Random``.
 
+A hubsim scenario's horizon is at most 50 years (``Scenario.horizon``), and 200,000
+customers take 64 years. A run is therefore split into as few equal *segments* as the cap
+allows (two of 32 years for 200,000 customers; one for 20,000), each simulated from empty
+on its own random streams, one after the other in the same process. Every model runs the
+same segments, so all four serve the same number of customers in the same way.
+
 Each run is its own fresh process (``--child``). Inside it ``time.perf_counter`` covers
 the simulation only, from the model description (scenario dict, network, resource) to
-the end of the run; the parent also times the whole process. Every model's mean wait in
-the queue is compared with the exact Erlang C value (:func:`sim.analytic.mmc_mean_wait`).
+the end of the last segment; the parent also times the whole process. Every model's mean
+wait in the queue, pooled over its segments and runs, is compared with the exact Erlang C
+value (:func:`sim.analytic.mmc_mean_wait`).
 
 Run alone from the repository root::
 
-    .venv/bin/python benchmarks/bench_peer.py [--quick]
+    .venv/bin/python benchmarks/bench_peer.py [--quick | --smoke]
+
+``--smoke`` runs 1,000 customers in two segments, once per model, in a few seconds: a
+check that the script works; its figures mean nothing.
 
 ``benchmarks/run_all.py`` uses :func:`measure_peers`.
 """
@@ -52,16 +62,36 @@ LABELS = {
 # on this system: the root mean square deviation from Erlang C of 56 independent runs
 # (hubsim, both paths, and SimPy) was 5.0%, with no bias. Waits are strongly
 # autocorrelated, so this is far larger than sd / sqrt(n) of independent waits.
+# Those runs were single 64-year runs, before the horizon cap. Two independent segments of
+# 100,000 customers pool to the same standard error: for runs much longer than the waits'
+# correlation time the variance of a mean wait falls as 1 / customers. The extra start from
+# empty is negligible: the queue relaxes in about 1 / (c mu (1 - sqrt(rho))^2) = 16 days,
+# against 32 years per segment.
 SE_AT_200K = 0.05
+# The upper bound of ``Scenario.horizon`` (sim/scenario/schema.py): 50 years.
+HORIZON_CAP_DAYS = 50 * 365
+
+
+def split(customers: int, segments: int | None = None) -> tuple[int, float]:
+    """(segments, days per segment) of a run expecting ``customers`` arrivals in all.
+
+    ``segments=None``: as few as the 50-year horizon cap allows.
+    """
+    days = customers / ARRIVALS_PER_DAY
+    n = segments or math.ceil(days / HORIZON_CAP_DAYS)
+    if n < 1 or days / n > HORIZON_CAP_DAYS:
+        raise ValueError(
+            f"{customers:,} customers in {n} segment(s) need {days / n:,.0f} days each, "
+            f"over the {HORIZON_CAP_DAYS:,}-day horizon cap"
+        )
+    return n, days / n
 
 
 # -- the models (run inside a child process) ------------------------------------------------
-def _hubsim(kind: str, days: float, seed: int) -> dict[str, Any]:
-    t_imp = time.perf_counter()
+def hubsim_scenario(kind: str, days: float) -> Any:
+    """The validated hubsim ``Scenario`` of one segment: ``kind`` "em" or "cc", ``days`` long."""
     import sim
-    from sim.model.build import CollaborativeModel
 
-    t0 = time.perf_counter()
     stay = {"dist": "exponential", "mean": f"{MEAN_STAY} days"}
     common = {
         "name": f"M/M/{SERVERS} {kind}",
@@ -80,75 +110,93 @@ def _hubsim(kind: str, days: float, seed: int) -> dict[str, Any]:
                 "when_full": "queue",
             },
         }
-        sc = sim.validate_scenario({**common, "sites": {"s": site}})
-    else:
-        site = {
-            "trust": "T",
-            "critical_care": {
-                "beds": SERVERS,
-                "length_of_stay": stay,
-                "admissions": {"per_day": ARRIVALS_PER_DAY},
-            },
-        }
-        sc = sim.validate_scenario(
-            {**common, "sites": {"s": site}, "policies": {"critical_care": {"when_full": "queue"}}}
-        )
-    model = CollaborativeModel(sc, seed=seed, rep=0)
-    model.run()
-    t1 = time.perf_counter()
-    count = model.recorder.count
-    if kind == "em":
-        arrived = model.emergencies["s"].arrived
-        served = count[("emergency_admissions", "s")]
-        wait = count[("emergency_wait_days", "s")]
-    else:
-        arrived = model.critical_care.arrivals
-        served = count[("cc_unplanned_admitted", "s")]
-        wait = count[("cc_unplanned_wait_days", "s")]
+        return sim.validate_scenario({**common, "sites": {"s": site}})
+    site = {
+        "trust": "T",
+        "critical_care": {
+            "beds": SERVERS,
+            "length_of_stay": stay,
+            "admissions": {"per_day": ARRIVALS_PER_DAY},
+        },
+    }
+    return sim.validate_scenario(
+        {**common, "sites": {"s": site}, "policies": {"critical_care": {"when_full": "queue"}}}
+    )
+
+
+def _hubsim(kind: str, days: float, segments: int, seed: int) -> dict[str, Any]:
+    t_imp = time.perf_counter()
+    import sim  # noqa: F401  (the import is timed apart from the simulation)
+    from sim.model.build import CollaborativeModel
+
+    t0 = time.perf_counter()
+    sc = hubsim_scenario(kind, days)
+    sim_s = time.perf_counter() - t0
+    arrived = served = 0
+    wait = 0.0
+    for rep in range(segments):  # each segment on its own random streams
+        t1 = time.perf_counter()
+        model = CollaborativeModel(sc, seed=seed, rep=rep)
+        model.run()
+        sim_s += time.perf_counter() - t1
+        count = model.recorder.count
+        if kind == "em":
+            arrived += model.emergencies["s"].arrived
+            served += int(count[("emergency_admissions", "s")])
+            wait += count[("emergency_wait_days", "s")]
+        else:
+            arrived += model.critical_care.arrivals
+            served += int(count[("cc_unplanned_admitted", "s")])
+            wait += count[("cc_unplanned_wait_days", "s")]
     return {
         "import_s": t0 - t_imp,
-        "sim_s": t1 - t0,
+        "sim_s": sim_s,
         "customers": arrived,
-        "served": int(served),
+        "served": served,
         "wait_sum": wait,
     }
 
 
-def _ciw(days: float, seed: int) -> dict[str, Any]:
+def _ciw(days: float, segments: int, seed: int) -> dict[str, Any]:
     t_imp = time.perf_counter()
     import ciw
 
     t0 = time.perf_counter()
-    ciw.seed(seed)
+    ciw.seed(seed)  # once: the segments follow on in the same random stream
     network = ciw.create_network(
         arrival_distributions=[ciw.dists.Exponential(rate=ARRIVALS_PER_DAY)],
         service_distributions=[ciw.dists.Exponential(rate=1.0 / MEAN_STAY)],
         number_of_servers=[SERVERS],
     )
-    q = ciw.Simulation(network)
-    q.simulate_until_max_time(days)
-    t1 = time.perf_counter()
-    # Records are kept for customers who finished; those still in service at the end
-    # started service too, but their wait is not recorded: a few out of 10^5.
-    records = q.get_all_records()
+    sim_s = time.perf_counter() - t0
+    arrived = served = 0
+    waits: list[float] = []
+    for _ in range(segments):
+        t1 = time.perf_counter()
+        q = ciw.Simulation(network)
+        q.simulate_until_max_time(days)
+        sim_s += time.perf_counter() - t1
+        # Records are kept for customers who finished; those still in service at the end
+        # started service too, but their wait is not recorded: a few out of 10^5.
+        records = q.get_all_records()
+        arrived += q.nodes[0].number_of_individuals
+        served += len(records)
+        waits += [r.waiting_time for r in records]
     return {
         "import_s": t0 - t_imp,
-        "sim_s": t1 - t0,
-        "customers": q.nodes[0].number_of_individuals,
-        "served": len(records),
-        "wait_sum": math.fsum(r.waiting_time for r in records),
+        "sim_s": sim_s,
+        "customers": arrived,
+        "served": served,
+        "wait_sum": math.fsum(waits),
     }
 
 
-def _simpy(days: float, seed: int) -> dict[str, Any]:
-    t_imp = time.perf_counter()
+def _simpy_segment(days: float, rng: random.Random, stats: dict[str, Any]) -> None:
+    """One segment from empty: a fresh environment and resource, run for ``days``."""
     import simpy
 
-    t0 = time.perf_counter()
     env = simpy.Environment()
     beds = simpy.Resource(env, capacity=SERVERS)
-    rng = random.Random(seed)
-    stats = {"customers": 0, "served": 0, "wait_sum": 0.0}
 
     def customer() -> Iterator[simpy.Event]:
         arrived = env.now
@@ -166,24 +214,36 @@ def _simpy(days: float, seed: int) -> dict[str, Any]:
 
     env.process(arrivals())
     env.run(until=days)
+
+
+def _simpy(days: float, segments: int, seed: int) -> dict[str, Any]:
+    t_imp = time.perf_counter()
+    import simpy  # noqa: F401  (the import is timed apart from the simulation)
+
+    t0 = time.perf_counter()
+    rng = random.Random(seed)  # once: the segments follow on in the same random stream
+    stats = {"customers": 0, "served": 0, "wait_sum": 0.0}
+    for _ in range(segments):
+        _simpy_segment(days, rng, stats)
     t1 = time.perf_counter()
     return {"import_s": t0 - t_imp, "sim_s": t1 - t0, **stats}
 
 
-def child(model: str, customers: int, seed: int) -> dict[str, Any]:
-    """One run of ``model`` for ``customers / 8.5`` days; what the parent reads back."""
-    days = customers / ARRIVALS_PER_DAY
+def child(model: str, customers: int, seed: int, segments: int | None = None) -> dict[str, Any]:
+    """One run of ``model`` for ``customers / 8.5`` days in all, split into ``segments``
+    (default: as few as the horizon cap allows); what the parent reads back."""
+    n, days = split(customers, segments)
     if model == "hubsim-em":
-        out = _hubsim("em", days, seed)
+        out = _hubsim("em", days, n, seed)
     elif model == "hubsim-cc":
-        out = _hubsim("cc", days, seed)
+        out = _hubsim("cc", days, n, seed)
     elif model == "ciw":
-        out = _ciw(days, seed)
+        out = _ciw(days, n, seed)
     elif model == "simpy":
-        out = _simpy(days, seed)
+        out = _simpy(days, n, seed)
     else:
         raise ValueError(f"unknown model {model!r}")
-    return {"model": model, "seed": seed, "days": days, **out}
+    return {"model": model, "seed": seed, "days": n * days, "segments": n, **out}
 
 
 # -- the parent ---------------------------------------------------------------------------------
@@ -244,20 +304,25 @@ def tolerance(total_customers: int) -> float:
     return 3 * SE_AT_200K * math.sqrt(200_000 / max(total_customers, 1))
 
 
-def measure_peers(customers: int, repeats: int) -> dict[str, PeerResult]:
+def measure_peers(
+    customers: int, repeats: int, segments: int | None = None
+) -> dict[str, PeerResult]:
     """``repeats`` fresh-process runs of every model, seeds 1..repeats, in rotating order.
 
     Each round runs every model once, the order rotating between rounds, so a burst of
-    load on a shared machine falls on all of them alike.
+    load on a shared machine falls on all of them alike. Each run is split into
+    ``segments`` (default: as few as the horizon cap allows, see :func:`split`).
     """
+    n, _ = split(customers, segments)
     out = {m: PeerResult(m) for m in MODELS}
     script = str(BENCH / "bench_peer.py")
     for r in range(repeats):
         order = MODELS[r % len(MODELS) :] + MODELS[: r % len(MODELS)]
         for m in order:
-            log(f"  peer: {m}, {customers:,} customers, seed {r + 1}")
+            log(f"  peer: {m}, {customers:,} customers in {n} segment(s), seed {r + 1}")
             res, wall = run_child(
                 [script, "--child", m, "--customers", str(customers), "--seed", str(r + 1)]
+                + ["--segments", str(n)]
             )
             out[m].runs.append(res)
             out[m].walls.append(wall)
@@ -272,12 +337,19 @@ def leaner(results: dict[str, PeerResult]) -> str:
 def report(results: dict[str, PeerResult], customers: int) -> list[str]:
     """The detailed per-model lines (the summary table is in run_all.py)."""
     exact = exact_wait()
-    n = len(next(iter(results.values())).runs)
+    first = next(iter(results.values())).runs
+    n = len(first)
+    segments = first[0]["segments"]
+    days = customers / ARRIVALS_PER_DAY
+    how = (
+        f"{days:,.0f} days from empty"
+        if segments == 1
+        else f"{segments} segments of {days / segments:,.0f} days, each from empty"
+    )
     lines = [
         f"M/M/{SERVERS}, arrivals {ARRIVALS_PER_DAY}/day, mean stay {MEAN_STAY} day "
         f"(rho = {ARRIVALS_PER_DAY * MEAN_STAY / SERVERS:.2f}), {customers:,} customers "
-        f"expected per run ({customers / ARRIVALS_PER_DAY:,.0f} days from empty), "
-        f"{n} fresh processes per model, medians",
+        f"expected per run ({how}), {n} fresh processes per model, medians",
         f"exact Erlang C mean wait in queue: {exact * 24:.3f} hours",
         f"  {'model':<10}{'cust/s':>10}{'sim s':>8}{'process s':>11}{'import s':>10}"
         f"{'mean wait h':>13}{'vs Erlang C':>13}{'others':>8}",
@@ -303,19 +375,36 @@ def report(results: dict[str, PeerResult], customers: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="20,000 customers, 3 runs")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="20,000 customers, 3 runs")
+    size.add_argument(
+        "--smoke",
+        action="store_true",
+        help="1,000 customers in 2 segments, 1 run, a few seconds: check that it runs",
+    )
     parser.add_argument("--child", choices=MODELS, help=argparse.SUPPRESS)
     parser.add_argument("--customers", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument(
+        "--segments",
+        type=int,
+        default=None,
+        help="split each run into this many segments from empty (default: as few as the "
+        "50-year horizon cap allows)",
+    )
     args = parser.parse_args(argv)
-    customers = args.customers or (20_000 if args.quick else 200_000)
+    customers = args.customers or (1_000 if args.smoke else 20_000 if args.quick else 200_000)
     if args.child:
-        emit(child(args.child, customers, args.seed))
+        emit(child(args.child, customers, args.seed, args.segments))
         return
-    repeats = args.repeats or (3 if args.quick else 5)
-    print("\n".join(header("hubsim vs Ciw vs SimPy: M/M/10 at rho = 0.85")))
-    print("\n".join(report(measure_peers(customers, repeats), customers)))
+    repeats = args.repeats or (1 if args.smoke else 3 if args.quick else 5)
+    segments = args.segments or (2 if args.smoke else None)
+    mode = " (--smoke)" if args.smoke else " (--quick)" if args.quick else ""
+    print("\n".join(header("hubsim vs Ciw vs SimPy: M/M/10 at rho = 0.85" + mode)))
+    print("\n".join(report(measure_peers(customers, repeats, segments), customers)))
+    if args.smoke:
+        print("--smoke: tiny sizes, a check that the script runs; the figures mean nothing")
 
 
 if __name__ == "__main__":

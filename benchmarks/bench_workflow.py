@@ -16,12 +16,16 @@ once, plus half a replication's time on a worker for each replication more.
 
 Run alone from the repository root::
 
-    .venv/bin/python benchmarks/bench_workflow.py [--quick]
+    .venv/bin/python benchmarks/bench_workflow.py [--quick | --smoke]
+
+``--smoke`` runs 2 replications (1 for T1) of the scenario cut to 8 weeks, no separate
+memory run, in a few seconds: a check that the script works; its figures mean nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -33,6 +37,8 @@ from typing import Any
 from benchlib import BENCH, PYTHON, ROOT, TreeRun, emit, header, log, mb, run_child, run_measured
 
 SCENARIO = ROOT / "scenarios" / "black_country_ortho_hubs.yaml"
+SMOKE_HORIZON = "8 weeks"
+"""``--smoke``: the scenario's horizon, warm-up (4 weeks) included."""
 
 
 def hubsim_command() -> list[str]:
@@ -41,14 +47,24 @@ def hubsim_command() -> list[str]:
     return [str(exe)] if exe.exists() else [PYTHON, "-m", "sim"]
 
 
-def cli_run(reps: int, jobs: int) -> TreeRun:
+def scenario_file(folder: Path, horizon: str | None) -> Path:
+    """The hubs scenario; with ``horizon``, a file in ``folder`` that extends it with that
+    horizon (warm-up included)."""
+    if horizon is None:
+        return SCENARIO
+    path = folder / "scenario.yaml"
+    path.write_text(f"extends: {json.dumps(str(SCENARIO))}\nhorizon: {json.dumps(horizon)}\n")
+    return path
+
+
+def cli_run(reps: int, jobs: int, horizon: str | None = None) -> TreeRun:
     """``hubsim run`` of the hubs scenario into a temporary folder, memory watched."""
     out = Path(tempfile.mkdtemp(prefix="hubsim-bench-"))
     try:
         cmd = [
             *hubsim_command(),
             "run",
-            str(SCENARIO),
+            str(scenario_file(out, horizon)),
             "--reps",
             str(reps),
             "--jobs",
@@ -70,13 +86,14 @@ def cli_run(reps: int, jobs: int) -> TreeRun:
     return run
 
 
-def lib_run(reps: int, jobs: int) -> tuple[dict[str, Any], float]:
+def lib_run(reps: int, jobs: int, horizon: str | None = None) -> tuple[dict[str, Any], float]:
     """``sim.run`` in a fresh child: (its timings, whole-process seconds)."""
     script = str(BENCH / "bench_workflow.py")
-    return run_child([script, "--child", "--reps", str(reps), "--jobs", str(jobs)])
+    cut = ["--horizon", horizon] if horizon else []
+    return run_child([script, "--child", "--reps", str(reps), "--jobs", str(jobs), *cut])
 
 
-def child(reps: int, jobs: int) -> dict[str, Any]:
+def child(reps: int, jobs: int, horizon: str | None = None) -> dict[str, Any]:
     """Inside the child: import, load the scenario, time ``sim.run`` alone."""
     t0 = time.perf_counter()
     if str(ROOT) not in sys.path:
@@ -84,7 +101,7 @@ def child(reps: int, jobs: int) -> dict[str, Any]:
     import sim
 
     t1 = time.perf_counter()
-    sc = sim.load_scenario(SCENARIO)
+    sc = sim.load_scenario(SCENARIO, {"horizon": horizon} if horizon else None)
     t2 = time.perf_counter()
     res = sim.run(sc, reps=reps, seed=1, n_jobs=jobs)
     t3 = time.perf_counter()
@@ -113,6 +130,8 @@ class WorkflowResult:
     mem_reps: int
     mem: TreeRun
     """``hubsim run --reps mem_reps --jobs 2``, event log off: the memory figure."""
+    horizon: str | None = None
+    """The scenario's horizon, if cut short (``--smoke``)."""
 
     @property
     def per_rep_worker(self) -> float:
@@ -136,30 +155,34 @@ class WorkflowResult:
         return self.t1(reps) / (2 * self.at(self.lib2["run_s"], reps))
 
 
-def measure_workflow(reps: int, baseline_reps: int, mem_reps: int | None) -> WorkflowResult:
+def measure_workflow(
+    reps: int, baseline_reps: int, mem_reps: int | None, horizon: str | None = None
+) -> WorkflowResult:
     """The CLI run, the in-library runs on 2 and 1 workers, and the big memory run.
 
     ``mem_reps=None`` skips the memory run: its figures are those of the first CLI run.
+    ``horizon`` cuts the scenario short (``--smoke``).
     """
     log(f"  workflow: hubsim run --reps {reps} --jobs 2 (CLI)")
-    cli = cli_run(reps, 2)
+    cli = cli_run(reps, 2, horizon)
     log(f"  workflow: sim.run(reps={reps}, n_jobs=2)")
-    lib2, lib2_wall = lib_run(reps, 2)
+    lib2, lib2_wall = lib_run(reps, 2, horizon)
     log(f"  workflow: sim.run(reps={baseline_reps}, n_jobs=1)")
-    lib1, _ = lib_run(baseline_reps, 1)
+    lib1, _ = lib_run(baseline_reps, 1, horizon)
     if mem_reps is None:
-        return WorkflowResult(reps, cli, lib2, lib2_wall, lib1, reps, cli)
+        return WorkflowResult(reps, cli, lib2, lib2_wall, lib1, reps, cli, horizon)
     log(f"  workflow: hubsim run --reps {mem_reps} --jobs 2 --no-events (CLI, memory)")
-    mem = cli_run(mem_reps, 2)
-    return WorkflowResult(reps, cli, lib2, lib2_wall, lib1, mem_reps, mem)
+    mem = cli_run(mem_reps, 2, horizon)
+    return WorkflowResult(reps, cli, lib2, lib2_wall, lib1, mem_reps, mem, horizon)
 
 
 def report(w: WorkflowResult) -> list[str]:
     """The detailed lines (the summary table is in run_all.py)."""
     per_rep = w.per_rep_worker
     single = w.lib1["run_s"] / w.lib1["reps"]
+    length = f"horizon cut to {w.horizon}" if w.horizon else "2 years after warm-up"
     lines = [
-        f"{SCENARIO.name}, 2 years after warm-up, seed 1, event log off",
+        f"{SCENARIO.name}, {length}, seed 1, event log off",
         f"  hubsim run --reps {w.reps} --jobs 2 (whole process):  {w.cli.wall:6.1f} s, "
         f"peak memory {mb(w.cli.peak_tree_rss)} (sum over {w.cli.max_procs} processes), "
         f"largest process {mb(max(w.cli.maxrss_children, w.cli.peak_single_rss))}; "
@@ -195,17 +218,28 @@ def report(w: WorkflowResult) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick", action="store_true", help="8 replications, no separate memory run"
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="8 replications, no separate memory run")
+    size.add_argument(
+        "--smoke",
+        action="store_true",
+        help="2 replications of 8 weeks, a few seconds: check that it runs",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reps", type=int, default=None)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--horizon", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        emit(child(args.reps or 1, args.jobs))
+        emit(child(args.reps or 1, args.jobs, args.horizon))
         return
-    print("\n".join(header("hubsim workflow benchmark")))
+    if args.smoke:
+        print("\n".join(header("hubsim workflow benchmark (--smoke)")))
+        w = measure_workflow(args.reps or 2, 1, None, SMOKE_HORIZON)
+        print("\n".join(report(w)))
+        print("--smoke: tiny sizes, a check that the script runs; the figures mean nothing")
+        return
+    print("\n".join(header("hubsim workflow benchmark" + (" (--quick)" if args.quick else ""))))
     reps = args.reps or (8 if args.quick else 50)
     w = measure_workflow(reps, max(2, reps // 5), None if args.quick else 100)
     print("\n".join(report(w)))

@@ -6,6 +6,11 @@ Run from the repository root::
     .venv/bin/py-spy record -r 500 --format raw -o /tmp/hubsim.txt -- \\
         .venv/bin/python benchmarks/profile_default.py --plain --reps 5
     .venv/bin/python benchmarks/profile_default.py --summarise /tmp/hubsim.txt
+    .venv/bin/python benchmarks/profile_default.py --smoke [--plain]  # seconds
+
+This script does not run py-spy itself (py-spy needs ptrace, which a machine may not
+allow); ``--summarise`` reads the raw file py-spy wrote. ``--smoke`` profiles the scenario
+cut to 8 weeks, a check that the script works; its figures mean nothing.
 
 The profiled work is ``sim.run_replication(black_country_ortho_hubs.yaml, seed=1, rep=r)``:
 model build, run to the horizon, conservation check and KPIs, as one worker does it.
@@ -30,26 +35,29 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SCENARIO = ROOT / "scenarios" / "black_country_ortho_hubs.yaml"
+SMOKE_HORIZON = "8 weeks"
+"""``--smoke``: the scenario's horizon, warm-up (4 weeks) included."""
 
 
-def replications(reps: int) -> float:
-    """Run ``reps`` replications of the default scenario; seconds taken."""
+def replications(reps: int, horizon: str | None = None) -> float:
+    """Run ``reps`` replications of the default scenario (``horizon`` replacing its own, if
+    given); seconds taken."""
     import sim
 
-    sc = sim.load_scenario(SCENARIO)
+    sc = sim.load_scenario(SCENARIO, {"horizon": horizon} if horizon else None)
     t0 = time.perf_counter()
     for r in range(reps):
         sim.run_replication(sc, seed=1, rep=r)
     return time.perf_counter() - t0
 
 
-def cprofile(reps: int, top: int) -> None:
+def cprofile(reps: int, top: int, horizon: str | None = None) -> None:
     """cProfile ``reps`` replications; print the top functions by cumulative and self time."""
     import sim  # noqa: F401  (imports are not part of the profile)
 
     prof = cProfile.Profile()
     prof.enable()
-    replications(reps)
+    replications(reps, horizon)
     prof.disable()
     for key, title in (("cumulative", "cumulative time"), ("tottime", "self time")):
         buf = io.StringIO()
@@ -117,13 +125,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("--plain", action="store_true", help="no cProfile (for py-spy)")
     parser.add_argument("--summarise", type=Path, help="summarise a py-spy raw file")
+    parser.add_argument(
+        "--smoke", action="store_true", help="the scenario cut to 8 weeks: check that it runs"
+    )
     args = parser.parse_args(argv)
+    horizon = SMOKE_HORIZON if args.smoke else None
     if args.summarise:
         summarise(args.summarise, args.top)
     elif args.plain:
-        print(f"{args.reps} replication(s): {replications(args.reps):.2f} s")
+        print(f"{args.reps} replication(s): {replications(args.reps, horizon):.2f} s")
     else:
-        cprofile(args.reps, args.top)
+        cprofile(args.reps, args.top, horizon)
+    if args.smoke:
+        print("--smoke: the scenario cut to 8 weeks, a check that the script runs")
 
 
 if __name__ == "__main__":

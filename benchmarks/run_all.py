@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/run_all.py          # about 4-5 minutes on 2 cores
     .venv/bin/python benchmarks/run_all.py --quick  # about 1 minute, less work, starred
+    .venv/bin/python benchmarks/run_all.py --smoke  # seconds: tiny sizes, checks it runs
 
 1. Engine overhead: hubsim's cost per SimPy event on the default scenario against a bare
    SimPy loop doing the same number of timeouts (``bench_engine.py``).
@@ -55,10 +56,17 @@ class Plan:
     baseline_reps: int
     mem_reps: int | None
     """None: the memory row uses the ``reps`` run (``--quick``)."""
+    peer_segments: int | None = None
+    """Segments per M/M/10 run; None: as few as the horizon cap allows."""
+    horizon: str | None = None
+    """Section 4's scenario horizon, if cut short (``--smoke``)."""
 
 
 FULL = Plan(eng.FULL, 200_000, 3, 200_000, 5, 50, 10, 100)
 QUICK = Plan(eng.QUICK, 60_000, 3, 20_000, 3, 8, 2, None)
+# A check that the suite runs, in seconds; its figures mean nothing. Two segments per
+# M/M/10 run, so the split that the full plan needs is exercised too.
+SMOKE = Plan(eng.SMOKE, 2_000, 1, 1_000, 1, 2, 1, None, peer_segments=2, horizon="8 weeks")
 
 
 def waiting_list(plan: Plan) -> dict[int, float]:
@@ -81,16 +89,22 @@ def missing_packages() -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="less work, about 1 minute")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="less work, about 1 minute")
+    size.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, seconds: check that the suite runs"
+    )
     args = parser.parse_args(argv)
     if missing := missing_packages():
         raise SystemExit(
             f"benchmarks need {', '.join(missing)}: .venv/bin/pip install -e '.[bench]'"
         )
-    plan = QUICK if args.quick else FULL
-    quick = args.quick
+    plan = SMOKE if args.smoke else QUICK if args.quick else FULL
+    mode = "--smoke" if args.smoke else "--quick" if args.quick else ""
+    quick = args.quick or args.smoke  # section 4 is measured on fewer replications
+    smoke = args.smoke  # every status is starred: tiny sizes settle nothing
     started = time.perf_counter()
-    lines = header("hubsim benchmark suite" + (" (--quick)" if quick else ""))
+    lines = header("hubsim benchmark suite" + (f" ({mode})" if mode else ""))
     rows: list[Row] = []
     notes: list[str] = []
 
@@ -98,7 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     log("1. engine overhead")
     with CpuWatch() as busy1:
         e = eng.measure_engine(plan.engine)
-    s1 = "1. engine overhead (black_country_ortho_hubs.yaml, 1 replication)"
+    cut = f", horizon cut to {plan.engine.horizon}" if plan.engine.horizon else ""
+    s1 = f"1. engine overhead (black_country_ortho_hubs.yaml, 1 replication{cut})"
     rows += [
         Row(s1, "hubsim us per SimPy event", f"{e.us_per_event:.2f}"),
         Row(s1, f"bare SimPy us per timeout (K={e.k} processes)", f"{e.bare_us_per_event:.2f}"),
@@ -107,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
             "ratio hubsim / bare SimPy",
             f"{e.ratio_median:.2f}x",
             f"<= {ENGINE_RATIO}x",
-            verdict(e.ratio_median <= ENGINE_RATIO),
+            verdict(e.ratio_median <= ENGINE_RATIO, smoke),
         ),
         Row(s1, OTHERS, f"{busy1.others:.1f}"),
     ]
@@ -122,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     # 2. against a peer
     log("2. M/M/10 against Ciw and SimPy")
     with CpuWatch() as busy2:
-        p = peer.measure_peers(plan.customers, plan.peer_repeats)
+        p = peer.measure_peers(plan.customers, plan.peer_repeats, plan.peer_segments)
     best = peer.leaner(p)
     h, c, s = p[best], p["ciw"], p["simpy"]
     s2 = f"2. M/M/10 rho 0.85, {plan.customers:,} customers, fresh processes"
@@ -133,14 +148,14 @@ def main(argv: list[str] | None = None) -> None:
             f"{best} / Ciw customers/s",
             f"{h.rate / c.rate:.2f}x",
             f">= {PEER_VS_CIW}x",
-            verdict(h.rate / c.rate >= PEER_VS_CIW),
+            verdict(h.rate / c.rate >= PEER_VS_CIW, smoke),
         ),
         Row(
             s2,
             f"{best} / plain SimPy time per customer",
             f"{s.rate / h.rate:.2f}x",
             f"<= {PEER_VS_SIMPY}x",
-            verdict(s.rate / h.rate <= PEER_VS_SIMPY),
+            verdict(s.rate / h.rate <= PEER_VS_SIMPY, smoke),
         ),
         Row(
             s2,
@@ -159,15 +174,22 @@ def main(argv: list[str] | None = None) -> None:
                 f"{m} mean wait vs Erlang C",
                 f"{dev:+.1%}",
                 f"+/-{tol:.1%}",
-                verdict(abs(dev) <= tol),
+                verdict(abs(dev) <= tol, smoke),
             )
         )
+    segments = h.runs[0]["segments"]
+    split = (
+        ""
+        if segments == 1
+        else f" Each run is {segments} segments from empty, one after the other (a "
+        "scenario's horizon is at most 50 years)."
+    )
     notes.append(
         f"2. {best} is the leaner hubsim path and is the one held to the targets. "
         f"Erlang C mean wait {exact * 24:.3f} h; each model's mean wait pooled over its "
         f"{plan.peer_repeats} runs (seeds 1-{plan.peer_repeats}); tolerance = 3 standard "
         "errors. customers/s = arrivals / simulation seconds (perf_counter inside the "
-        "child), median over runs."
+        f"child), median over runs.{split}"
     )
     notes += ["   " + line for line in peer.report(p, plan.customers)[2:]]
 
@@ -184,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
             f"ratio {hi // 1000}k / {lo // 1000}k",
             f"{wl[hi] / wl[lo]:.2f}x",
             f"<= {WL_RATIO}x",
-            verdict(wl[hi] / wl[lo] <= WL_RATIO),
+            verdict(wl[hi] / wl[lo] <= WL_RATIO, smoke),
         )
     )
     rows.append(Row(s3, OTHERS, f"{busy3.others:.1f}"))
@@ -196,9 +218,10 @@ def main(argv: list[str] | None = None) -> None:
     # 4. workflow
     log("4. workflow")
     with CpuWatch() as busy4:
-        w = wf.measure_workflow(plan.reps, plan.baseline_reps, plan.mem_reps)
+        w = wf.measure_workflow(plan.reps, plan.baseline_reps, plan.mem_reps, plan.horizon)
     mem_reps = w.mem_reps
-    s4 = f"4. workflow: default scenario, 2 years x {plan.reps} replications, 2 workers"
+    length = f"{plan.horizon} in all" if plan.horizon else "2 years"
+    s4 = f"4. workflow: default scenario, {length} x {plan.reps} replications, 2 workers"
     cli_50 = w.at(w.cli.wall, 50)
     lib_50 = w.at(w.lib2["run_s"], 50)
     eff = w.efficiency(50)
@@ -237,7 +260,12 @@ def main(argv: list[str] | None = None) -> None:
     notes += ["4. " + wf.report(w)[0]] + ["   " + line.strip() for line in wf.report(w)[1:]]
 
     lines += ["", *table(rows), ""]
-    if quick:
+    if smoke:
+        lines.append(
+            "* --smoke: tiny sizes and a scenario cut short, a check that the suite runs; "
+            "no figure or status here means anything. Run without --smoke to measure."
+        )
+    elif quick:
         lines.append(
             f"* --quick: measured on {plan.reps} replications and extrapolated to 50 (fixed "
             "costs once, then half a replication's worker time per extra replication), or "
