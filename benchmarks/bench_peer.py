@@ -139,15 +139,16 @@ def _hubsim(kind: str, days: float, segments: int, seed: int) -> dict[str, Any]:
         model = CollaborativeModel(sc, seed=seed, rep=rep)
         model.run()
         sim_s += time.perf_counter() - t1
-        count = model.recorder.count
         if kind == "em":
-            arrived += model.emergencies["s"].arrived
-            served += int(count[("emergency_admissions", "s")])
-            wait += count[("emergency_wait_days", "s")]
+            t = model.emergencies["s"].tally
+            arrived += t.emergency_arrivals
+            served += t.emergency_admissions
+            wait += t.wait_days
         else:
-            arrived += model.critical_care.arrivals
-            served += int(count[("cc_unplanned_admitted", "s")])
-            wait += count[("cc_unplanned_wait_days", "s")]
+            c = model.critical_care.tally["s"]
+            arrived += c.cc_unplanned_arrivals
+            served += c.cc_unplanned_admitted
+            wait += c.cc_unplanned_wait_days
     return {
         "import_s": t0 - t_imp,
         "sim_s": sim_s,
