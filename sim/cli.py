@@ -153,9 +153,9 @@ def validate(scenario: ScenarioArg) -> None:
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion)."""
-    from .scenario.schema import Scenario
+    from .scenario.json_schema import scenario_json_schema
 
-    print(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+    print(json.dumps(scenario_json_schema(), indent=2))
 
 
 @app.command()

@@ -172,8 +172,9 @@ def test_schema_prints_json_schema(tmp_path: Path) -> None:
     res = hubsim("schema", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     schema = json.loads(res.stdout)
-    assert "sites" in schema["properties"]
-    assert "horizon" in schema["required"]
+    complete = schema["$defs"][schema["else"]["$ref"].rsplit("/", 1)[1]]
+    assert "sites" in complete["properties"]
+    assert "horizon" in complete["required"]  # in a file without `extends`
 
 
 def test_help(tmp_path: Path) -> None:

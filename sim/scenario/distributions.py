@@ -196,9 +196,15 @@ DISTRIBUTIONS: dict[str, type[_Dist]] = {
     "empirical": Empirical,
 }
 
-#: A time distribution: one of :data:`DISTRIBUTIONS`, chosen by its ``dist`` key.
-TimeDist = Annotated[
+#: The mapping form: one of :data:`DISTRIBUTIONS`, chosen by its ``dist`` key.
+_DistMapping = Annotated[
     Fixed | Exponential | Lognormal | Gamma | Triangular | Uniform | Empirical,
     Field(discriminator="dist"),
-    BeforeValidator(_shorthand),
+]
+
+#: A time distribution: a mapping such as ``{dist: lognormal, mean: 3 days, sd: 2 days}``,
+#: or a single duration (``95 min``) meaning a fixed time.
+TimeDist = Annotated[
+    _DistMapping,
+    BeforeValidator(_shorthand, json_schema_input_type=_DistMapping | NonNegativeDuration),
 ]

@@ -105,7 +105,23 @@ class MutualAid(Spec):
     capacity_per_round: Count | None = Field(default=None, ge=1)
     """Most patients each receiving site takes in one round (none = no cap)."""
 
-    @field_validator("to", "from_trusts", "from_sites", "specialties", "procedures", mode="before")
+    @field_validator(
+        "to",
+        mode="before",
+        json_schema_input_type=Ident | Annotated[list[Ident], Field(min_length=1)],
+    )
+    @classmethod
+    def _one_site(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator(
+        "from_trusts",
+        "from_sites",
+        "specialties",
+        "procedures",
+        mode="before",
+        json_schema_input_type=Ident | list[Ident] | None,
+    )
     @classmethod
     def _one(cls, v: object) -> object:
         return [v] if isinstance(v, str) else v

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from .base import Spec
 from .distributions import TimeDist
@@ -47,6 +47,27 @@ SLOT_DEFAULTS: dict[str, tuple[float, float]] = {
     "all_day": (8 / 24, 8 / 24),
     "evening": (17.5 / 24, 4 / 24),
 }
+
+
+def _profile_schema(length: int) -> WithJsonSchema:
+    """A profile's input shape: exactly ``length`` numbers, none negative, not all zero."""
+    return WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"type": "number", "minimum": 0},
+            "minItems": length,
+            "maxItems": length,
+            "contains": {"type": "number", "exclusiveMinimum": 0},
+        }
+    )
+
+
+#: Relative rates Mon..Sun (7 numbers).
+WeekdayProfile = Annotated[list[float], _profile_schema(7)]
+#: Relative rates Jan..Dec (12 numbers).
+MonthlyProfile = Annotated[list[float], _profile_schema(12)]
+#: Referrals a week for one procedure at one site.
+PerWeek = Annotated[float, Field(ge=0, le=100_000)]
 
 
 def _profile(length: int, what: str):
@@ -92,7 +113,11 @@ class SessionPlan(Spec):
     length: PositiveDuration | None = None
     """Session length (default by slot: 4 hours, all-day 8 hours)."""
 
-    @field_validator("days", mode="before")
+    @field_validator(
+        "days",
+        mode="before",
+        json_schema_input_type=Weekday | Annotated[list[Weekday], Field(min_length=1)],
+    )
     @classmethod
     def _one_day(cls, v: object) -> object:
         return [v] if isinstance(v, str) else v
@@ -180,9 +205,9 @@ class Emergency(Spec):
     """Emergency admissions at a site, competing for its general beds."""
 
     admissions_per_day: float = Field(gt=0, le=10_000)
-    weekday_profile: list[float] | None = None
+    weekday_profile: WeekdayProfile | None = None
     """Relative admissions Mon..Sun (7 numbers); scaled so the weekly mean stays as given."""
-    monthly_profile: list[float] | None = None
+    monthly_profile: MonthlyProfile | None = None
     """Relative admissions Jan..Dec (12 numbers), e.g. a winter uplift; mean-preserving."""
     length_of_stay: TimeDist
     delayed_discharge: DelayedDischarge | None = None
@@ -198,8 +223,8 @@ class CriticalCareStream(Spec):
     wards or theatres), with their own weekday and monthly shape."""
 
     per_day: float = Field(gt=0, le=10_000)
-    weekday_profile: list[float] | None = None
-    monthly_profile: list[float] | None = None
+    weekday_profile: WeekdayProfile | None = None
+    monthly_profile: MonthlyProfile | None = None
 
     _weekday = field_validator("weekday_profile")(_profile(7, "weekday_profile"))
     _monthly = field_validator("monthly_profile")(_profile(12, "monthly_profile"))
@@ -286,7 +311,7 @@ class Procedure(Spec):
 class DemandLine(Spec):
     """Referrals for one procedure at one site."""
 
-    per_week: float = Field(ge=0, le=100_000)
+    per_week: PerWeek
     priority_mix: dict[Priority, Probability] | None = None
     quintile_mix: Annotated[dict[Quintile, Probability], ByQuintile] | None = None
 
@@ -302,8 +327,8 @@ class Demand(Spec):
     """Elective referrals: per site and procedure, with a priority mix and profiles."""
 
     priority_mix: dict[Priority, Probability] = Field(default_factory=lambda: {"P4": 1.0})
-    weekday_profile: list[float] = Field(default_factory=lambda: [1, 1, 1, 1, 1, 0, 0])
-    monthly_profile: list[float] | None = None
+    weekday_profile: WeekdayProfile = Field(default_factory=lambda: [1, 1, 1, 1, 1, 0, 0])
+    monthly_profile: MonthlyProfile | None = None
     referrals: dict[Ident, dict[Ident, DemandLine]] = Field(default_factory=dict)
     """``site -> procedure -> {per_week: ...}`` (a bare number means per week)."""
     removal_per_year: Probability = 0.0
@@ -330,7 +355,11 @@ class Demand(Spec):
     _weekday = field_validator("weekday_profile")(_profile(7, "weekday_profile"))
     _monthly = field_validator("monthly_profile")(_profile(12, "monthly_profile"))
 
-    @field_validator("referrals", mode="before")
+    @field_validator(
+        "referrals",
+        mode="before",
+        json_schema_input_type=dict[Ident, dict[Ident, DemandLine | PerWeek]],
+    )
     @classmethod
     def _bare_numbers(cls, v: object) -> object:
         if isinstance(v, dict):
@@ -375,7 +404,11 @@ class RoutingRule(Spec):
     choose: Literal["nearest", "shortest_list"] = "nearest"
     """With several target sites: the nearest to the patient's home site, or the shortest list."""
 
-    @field_validator("to", mode="before")
+    @field_validator(
+        "to",
+        mode="before",
+        json_schema_input_type=Ident | Annotated[list[Ident], Field(min_length=1)],
+    )
     @classmethod
     def _one_site(cls, v: object) -> object:
         return [v] if isinstance(v, str) else v

@@ -36,10 +36,6 @@ UNIT_DAYS: dict[str, float] = {
 }
 
 _DURATION_RE = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*([A-Za-z]+)\s*$")
-DURATION_PATTERN = (
-    r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*"
-    r"(min|mins|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|years?)\s*$"
-)
 
 
 def parse_duration(value: object) -> float:
@@ -82,14 +78,59 @@ def format_duration(days: float) -> str:
     return f"{days!r} days"
 
 
-_DURATION_SCHEMA = {"type": "string", "pattern": DURATION_PATTERN, "examples": ["95 min", "3 days"]}
+# -- the input shape, for the JSON Schema of scenario files (``hubsim schema``) -----------------
+
+
+def _any_case(words: list[str]) -> str:
+    """A regex matching exactly ``words`` in any letter case, as the loader does.
+
+    JSON Schema patterns have no case-insensitive flag, so each letter is a class, and the
+    words share their beginnings (a trie): ``d``, ``day``, ``days`` give ``[dD]([aA][yY][sS]?)?``.
+    """
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word.lower():
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def regex(node: dict[str, dict]) -> str:
+        parts = [f"[{c}{c.upper()}]" + regex(child) for c, child in sorted(node.items()) if c]
+        if not parts:
+            return ""
+        if "" not in node:
+            return parts[0] if len(parts) == 1 else "(" + "|".join(parts) + ")"
+        one_letter = len(parts) == 1 and re.fullmatch(r"\[..\]", parts[0])
+        return (parts[0] if one_letter else "(" + "|".join(parts) + ")") + "?"
+
+    return regex(trie)
+
+
+_UNIT = _any_case(list(UNIT_DAYS))
+_NUMBER = r"(\d+(\.\d*)?|\.\d+)"
+_ZERO = r"(0+(\.0*)?|\.0+)"
+
+
+def _duration_schema(number: str, which: str) -> dict[str, object]:
+    """A duration as planners write it: text with a unit (a bare number is refused)."""
+    return {
+        "type": "string",
+        "pattern": rf"^\s*{number}\s*{_UNIT}\s*$",
+        # VS Code's YAML extension shows this instead of the pattern itself.
+        "patternErrorMessage": (
+            f"expected {which} with a unit, such as '95 min', '4 hours', '3 days' or "
+            "'18 weeks' (a bare number is refused: minutes, hours or days?)"
+        ),
+        "examples": ["95 min", "4 hours", "3 days", "18 weeks"],
+    }
+
 
 #: A duration read from YAML, held in days.
 Duration = Annotated[
     float,
     BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema(_DURATION_SCHEMA),
+    WithJsonSchema(_duration_schema(rf"[-+]?{_NUMBER}", "a duration")),
 ]
 
 
@@ -105,7 +146,17 @@ def _positive(days: float) -> float:
     return days
 
 
-#: A duration of zero or more.
-NonNegativeDuration = Annotated[Duration, AfterValidator(_non_negative)]
-#: A duration longer than zero.
-PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+#: A duration of zero or more (``-0 min`` is zero too).
+NonNegativeDuration = Annotated[
+    Duration,
+    AfterValidator(_non_negative),
+    WithJsonSchema(_duration_schema(rf"(\+?{_NUMBER}|-{_ZERO})", "a duration of zero or more")),
+]
+#: A duration longer than zero (at least one digit is not 0).
+PositiveDuration = Annotated[
+    Duration,
+    AfterValidator(_positive),
+    WithJsonSchema(
+        _duration_schema(rf"\+?(?=[\d.]*[1-9]){_NUMBER}", "a duration longer than zero")
+    ),
+]
