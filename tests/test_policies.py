@@ -93,7 +93,7 @@ def test_acceptance_probability_is_honoured():
 
 
 def test_acceptance_falls_with_extra_travel():
-    from sim.scenario.policies import Acceptance
+    from sim.scenario.mutual_aid import Acceptance
 
     curve = Acceptance()  # domain default: 60% nearby, 50% at 193 km
     sc = _aid()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..scenario.backlog_csv import read_backlog_csv
-from ..scenario.schema import InitialList
+from ..scenario.elective import InitialList
 from .patient import PRIORITY_RANK
 from .streams import Streams
 

@@ -17,7 +17,8 @@ from contextlib import contextmanager
 
 import simpy
 
-from ..scenario.schema import WEEKDAYS, Scenario
+from ..scenario.schema import Scenario
+from ..scenario.types import WEEKDAYS
 from .backlog import initial_patients
 from .calendar import Calendar
 from .critical_care import CriticalCareNetwork

@@ -22,7 +22,7 @@ from functools import partial
 
 import simpy
 
-from ..scenario.schema import CriticalCarePolicy, CriticalCareUnit
+from ..scenario.critical_care import CriticalCarePolicy, CriticalCareUnit
 from .calendar import Arrivals, Calendar
 from .geography import Geography
 from .ledger import ConservationError, Ledger, Tally

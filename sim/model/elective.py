@@ -20,7 +20,7 @@ from functools import partial
 import numpy as np
 import simpy
 
-from ..scenario.schema import Procedure
+from ..scenario.elective import Procedure
 from .calendar import Arrivals, Calendar
 from .critical_care import CriticalCareNetwork
 from .equity import Rescoring

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import simpy
 
-from ..scenario.schema import Emergency
+from ..scenario.emergencies import Emergency
 from .calendar import Arrivals, Calendar
 from .ledger import ConservationError, Ledger, Tally
 from .streams import Streams

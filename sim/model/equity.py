@@ -15,8 +15,8 @@ import heapq
 
 import simpy
 
-from ..scenario.policies import Escalation
-from ..scenario.schema import Booking
+from ..scenario.elective import Booking
+from ..scenario.equity import Escalation
 from .patient import PRIORITY_RANK, REMOVED, TREATED, WAITING, Patient
 from .waiting_list import BookingOrder, Split
 

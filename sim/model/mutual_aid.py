@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from ..scenario.policies import MutualAid
+from ..scenario.mutual_aid import MutualAid
 from .elective import ElectivePathway
 from .geography import Geography
 from .ledger import Ledger, Tally

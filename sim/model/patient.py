@@ -8,7 +8,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..scenario.schema import Procedure
+    from ..scenario.elective import Procedure
     from .streams import Streams
 
 # Pathway states.

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import simpy
 
-from ..scenario.policies import Staff
-from ..scenario.schema import WEEKDAYS
+from ..scenario.staff import Staff
+from ..scenario.types import WEEKDAYS
 from .calendar import Calendar
 from .geography import Geography
 from .ledger import Ledger, Tally

@@ -31,7 +31,7 @@ from .ledger import TimeWeighted
 from .patient import WAITING, Patient
 
 if TYPE_CHECKING:
-    from ..scenario.schema import Booking
+    from ..scenario.elective import Booking
 
 #: A sort key of a patient: smaller keys are booked first.
 OrderKey = Callable[[Patient], tuple]

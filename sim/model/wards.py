@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import simpy
 
-from ..scenario.schema import Beds
+from ..scenario.wards import Beds
 from .ledger import ConservationError, Ledger, Tally, TimeWeighted
 
 #: Snapshot measures of this feature.

@@ -32,6 +32,10 @@ MAX_PROBLEMS_SHOWN = 10
 _MAX_VALUE_CHARS = 60
 
 
+#: A problem found after reading: the field path it concerns, and what is wrong.
+Problem = tuple[tuple, str]
+
+
 class ScenarioError(Exception):
     """A mistake in a scenario file, explained in one paragraph per problem.
 
@@ -537,3 +541,11 @@ def format_validation_error(
         field=first["field"] or None,
         problems=paragraphs,
     )
+
+
+def unknown(kind: str, name: str, known: list[str]) -> str:
+    """``unknown site 'x'; did you mean 'y'? (known sites: ...)``."""
+    close = did_you_mean(name, known)
+    hint = f"; did you mean '{close}'?" if close else ""
+    listing = ", ".join(sorted(known)) or "none defined"
+    return f"unknown {kind} '{name}'{hint} (known {kind}s: {listing})"

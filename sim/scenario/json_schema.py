@@ -14,7 +14,7 @@ How it is built, in four layers:
    mapping or a single duration meaning a fixed time (``distributions.py``); a referral line
    may be a bare number per week, ``days: Mon`` and ``to: hub`` may name one item instead of
    a list, and profiles hold exactly 7 or 12 numbers (``json_schema_input_type`` and
-   ``WithJsonSchema`` in ``schema.py`` and ``policies.py``). So pydantic's own
+   ``WithJsonSchema`` in the scenario modules). So pydantic's own
    ``Scenario.model_json_schema()`` (validation mode) already describes files.
 2. **`ScenarioJsonSchema`** (a pydantic ``GenerateJsonSchema``) adds what holds for every
    type, because JSON and YAML differ from Python: mapping keys are text, so keys of a fixed

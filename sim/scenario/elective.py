@@ -1,0 +1,384 @@
+"""The elective pathway: theatres and their sessions, procedures, referrals, the list at time
+zero, routing to hubs and how lists are booked (scenario data)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import Spec
+from .critical_care import PostOpCriticalCare
+from .distributions import TimeDist
+from .equity import ByQuintile, Quintile, check_quintile_mix
+from .errors import did_you_mean, unknown
+from .types import (
+    MAX_BACKLOG,
+    MAX_THEATRES,
+    WEEKDAYS,
+    Count,
+    Ident,
+    MonthlyProfile,
+    PerWeek,
+    Priority,
+    Probability,
+    Slot,
+    Weekday,
+    WeekdayProfile,
+    check_priority_mix,
+    profile_check,
+)
+from .units import Duration, NonNegativeDuration, PositiveDuration
+from .wards import DelayedDischarge
+
+if TYPE_CHECKING:
+    from .errors import Problem
+    from .schema import Scenario
+
+#: Default start (after midnight) and length of each session slot, in days.
+SLOT_DEFAULTS: dict[str, tuple[float, float]] = {
+    "AM": (8 / 24, 4 / 24),
+    "PM": (13 / 24, 4 / 24),
+    "all_day": (8 / 24, 8 / 24),
+    "evening": (17.5 / 24, 4 / 24),
+}
+
+
+class SessionPlan(Spec):
+    """Recurring theatre sessions: which weekdays, which slot, which specialty."""
+
+    days: list[Weekday] = Field(min_length=1)
+    slot: Slot = "all_day"
+    specialty: Ident
+    start: Duration | None = None
+    """Time after midnight the session starts (default by slot: AM 08:00, PM 13:00, ...)."""
+    length: PositiveDuration | None = None
+    """Session length (default by slot: 4 hours, all-day 8 hours)."""
+
+    @field_validator(
+        "days",
+        mode="before",
+        json_schema_input_type=Weekday | Annotated[list[Weekday], Field(min_length=1)],
+    )
+    @classmethod
+    def _one_day(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+    @property
+    def start_offset(self) -> float:
+        return SLOT_DEFAULTS[self.slot][0] if self.start is None else self.start
+
+    @property
+    def session_length(self) -> float:
+        return SLOT_DEFAULTS[self.slot][1] if self.length is None else self.length
+
+    @model_validator(mode="after")
+    def _within_a_day(self) -> SessionPlan:
+        if self.session_length > 1.0:
+            raise ValueError("a session cannot be longer than a day (24 hours)")
+        if self.start is not None and not 0 <= self.start < 1.0:
+            raise ValueError("a session's start must be a time of day between 0 min and 24 hours")
+        if self.start_offset + self.session_length > 1.0 + 1e-9:
+            raise ValueError("this session would run past midnight: start it earlier or shorten it")
+        return self
+
+
+class TheatreDay(Spec):
+    """Time lost on the day: late starts and early finishes (NHSI 2019)."""
+
+    late_start: TimeDist = Field(default="0 min", validate_default=True)
+    early_finish: TimeDist = Field(default="0 min", validate_default=True)
+    turnover: NonNegativeDuration = 0.0
+    """Time to turn the theatre round between two cases."""
+    overrun_allowed: NonNegativeDuration = 0.0
+    """A case still starts if it is expected to finish this long after the session's end."""
+
+
+class Theatre(Spec):
+    """A theatre (or ``count`` identical theatres) and its weekly session plan."""
+
+    count: Count = Field(default=1, ge=1, le=MAX_THEATRES)
+    sessions: list[SessionPlan] = Field(min_length=1)
+    theatre_day: TheatreDay | None = None
+    """On-the-day losses for this theatre; the scenario's ``policies.theatre_day`` if omitted."""
+
+    @field_validator("sessions")
+    @classmethod
+    def _no_double_booking(cls, sessions: list[SessionPlan]) -> list[SessionPlan]:
+        for day in WEEKDAYS:
+            spans = sorted(
+                (p.start_offset, p.start_offset + p.session_length, i)
+                for i, p in enumerate(sessions)
+                if day in p.days
+            )
+            for (_s1, e1, i), (s2, _e2, j) in zip(spans, spans[1:], strict=False):
+                if s2 < e1 - 1e-9:
+                    raise ValueError(
+                        f"sessions[{i}] and sessions[{j}] overlap on {day}: one theatre runs one "
+                        "list at a time (use `count` for several identical theatres)"
+                    )
+        return sessions
+
+
+class Procedure(Spec):
+    """An operation: its specialty, theatre time, length of stay and day-case rate."""
+
+    name: str | None = None
+    specialty: Ident
+    duration: TimeDist
+    """Time in theatre for one case."""
+    planned_duration: PositiveDuration | None = None
+    """Time allowed when filling a list (default: the mean of ``duration``)."""
+    length_of_stay: TimeDist
+    day_case_probability: Probability = 0.0
+    complexity: Literal["routine", "complex"] = "routine"
+    delayed_discharge: DelayedDischarge | None = None
+    critical_care: PostOpCriticalCare | None = None
+    """A planned post-operative critical care bed (checked when the list is finalised and on
+    the day; without one the operation is cancelled)."""
+
+    @field_validator("duration")
+    @classmethod
+    def _takes_time(cls, duration: TimeDist) -> TimeDist:
+        if duration.mean <= 0:
+            raise ValueError("an operation's duration must be longer than zero")
+        return duration
+
+    @property
+    def planning_time(self) -> float:
+        return self.duration.mean if self.planned_duration is None else self.planned_duration
+
+
+class DemandLine(Spec):
+    """Referrals for one procedure at one site."""
+
+    per_week: PerWeek
+    priority_mix: dict[Priority, Probability] | None = None
+    quintile_mix: Annotated[dict[Quintile, Probability], ByQuintile] | None = None
+
+    _mix = field_validator("priority_mix")(check_priority_mix)
+    _qmix = field_validator("quintile_mix")(check_quintile_mix)
+
+
+def _line_shorthand(v: object) -> object:
+    return {"per_week": v} if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+
+class Demand(Spec):
+    """Elective referrals: per site and procedure, with a priority mix and profiles."""
+
+    priority_mix: dict[Priority, Probability] = Field(default_factory=lambda: {"P4": 1.0})
+    weekday_profile: WeekdayProfile = Field(default_factory=lambda: [1, 1, 1, 1, 1, 0, 0])
+    monthly_profile: MonthlyProfile | None = None
+    referrals: dict[Ident, dict[Ident, DemandLine]] = Field(default_factory=dict)
+    """``site -> procedure -> {per_week: ...}`` (a bare number means per week)."""
+    removal_per_year: Probability = 0.0
+    """Chance that a patient leaves the list untreated within a year of waiting (validation)."""
+    patient_cancellation_probability: Probability = 0.0
+    """Chance a booked patient cancels on the day (unfit, did not attend)."""
+    quintile_mix: Annotated[dict[Quintile, Probability], ByQuintile] | None = None
+    """Referrals by deprivation quintile (IMD 1 = most deprived); none = not recorded."""
+    quintile_mix_by_site: dict[Ident, Annotated[dict[Quintile, Probability], ByQuintile]] = Field(
+        default_factory=dict
+    )
+    """Per home site, overriding ``quintile_mix`` (a demand line's own mix overrides both)."""
+
+    _mix = field_validator("priority_mix")(check_priority_mix)
+    _qmix = field_validator("quintile_mix")(check_quintile_mix)
+
+    @field_validator("quintile_mix_by_site")
+    @classmethod
+    def _site_mixes(cls, v: dict[str, dict[int, float]]) -> dict[str, dict[int, float]]:
+        for mix in v.values():
+            check_quintile_mix(mix)
+        return v
+
+    _weekday = field_validator("weekday_profile")(profile_check(7, "weekday_profile"))
+    _monthly = field_validator("monthly_profile")(profile_check(12, "monthly_profile"))
+
+    @field_validator(
+        "referrals",
+        mode="before",
+        json_schema_input_type=dict[Ident, dict[Ident, DemandLine | PerWeek]],
+    )
+    @classmethod
+    def _bare_numbers(cls, v: object) -> object:
+        if isinstance(v, dict):
+            return {
+                site: (
+                    {p: _line_shorthand(x) for p, x in procs.items()}
+                    if isinstance(procs, dict)
+                    else procs
+                )
+                for site, procs in v.items()
+            }
+        return v
+
+
+class InitialListEntry(Spec):
+    """Patients already waiting at the start: how many and how long they have waited."""
+
+    size: Count = Field(ge=0, le=MAX_BACKLOG)
+    wait_age: TimeDist
+    priority_mix: dict[Priority, Probability] | None = None
+
+    _mix = field_validator("priority_mix")(check_priority_mix)
+
+
+class InitialList(Spec):
+    """The waiting list at time zero: sizes and wait ages per site and procedure, or a CSV."""
+
+    lists: dict[Ident, dict[Ident, InitialListEntry]] = Field(default_factory=dict)
+    csv: str | None = None
+    """A CSV with columns ``site, procedure, priority, waited_weeks`` (one row per patient)."""
+
+
+class RoutingRule(Spec):
+    """Send matching referrals to other sites for treatment (e.g. to an elective hub)."""
+
+    procedures: list[Ident] | None = None
+    complexity: list[Literal["routine", "complex"]] | None = None
+    specialty: Ident | None = None
+    from_trusts: list[Ident] | None = None
+    from_sites: list[Ident] | None = None
+    to: list[Ident] = Field(min_length=1)
+    choose: Literal["nearest", "shortest_list"] = "nearest"
+    """With several target sites: the nearest to the patient's home site, or the shortest list."""
+
+    @field_validator(
+        "to",
+        mode="before",
+        json_schema_input_type=Ident | Annotated[list[Ident], Field(min_length=1)],
+    )
+    @classmethod
+    def _one_site(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+
+class Booking(Spec):
+    """How theatre lists are filled from the waiting list."""
+
+    order: Literal[
+        "priority_then_wait", "longest_wait", "deprivation_weighted", "quintile1_long_waiters_first"
+    ] = "priority_then_wait"
+    """Clinical priority then longest wait (default); longest wait only; priority then wait
+    with ``deprivation_credit`` added to each quintile's wait; or priority, then quintile-1
+    patients who have waited ``quintile1_after``, then longest wait."""
+    deprivation_credit: Annotated[dict[Quintile, NonNegativeDuration], ByQuintile] = Field(
+        default_factory=dict
+    )
+    """Waiting time credited by quintile in the ``deprivation_weighted`` order."""
+    quintile1_after: NonNegativeDuration = 40 * 7.0
+    """In ``quintile1_long_waiters_first``: quintile-1 patients go first once they have waited
+    this long."""
+    lead_time: NonNegativeDuration = 7.0
+    """Lists are finalised this long before the day of surgery."""
+    fill_to: float = Field(default=1.0, gt=0.0, le=1.5)
+    """Book cases until their planned times fill this share of the session."""
+    lookahead: Count = Field(default=20, ge=1, le=1000)
+    """How far down the list to look for a case that fits the time left on a list."""
+
+
+def rule_matches(rule: RoutingRule, site: str, trust: str, procedure: str, proc: Procedure) -> bool:
+    """Whether a routing rule applies to a referral."""
+    return (
+        (rule.procedures is None or procedure in rule.procedures)
+        and (rule.complexity is None or proc.complexity in rule.complexity)
+        and (rule.specialty is None or proc.specialty == rule.specialty)
+        and (rule.from_trusts is None or trust in rule.from_trusts)
+        and (rule.from_sites is None or site in rule.from_sites)
+    )
+
+
+def reference_problems(sc: Scenario) -> list[Problem]:
+    """Referrals and the list at time zero name real sites and procedures; routing rules
+    name real sites, trusts and procedures; every session's specialty has procedures."""
+    out: list[Problem] = []
+    sites, procs = list(sc.sites), list(sc.procedures)
+    for section, by_site in (
+        (("demand", "referrals"), sc.demand.referrals),
+        (("initial_waiting_list", "lists"), sc.initial_waiting_list.lists),
+    ):
+        for sid, by_proc in by_site.items():
+            if sid not in sc.sites:
+                out.append(((*section, sid), unknown("site", sid, sites)))
+                continue
+            for pid in by_proc:
+                if pid not in sc.procedures:
+                    out.append(((*section, sid, pid), unknown("procedure", pid, procs)))
+    for i, rule in enumerate(sc.policies.routing):
+        base = ("policies", "routing", i)
+        for field, kind, known in (
+            ("to", "site", sc.sites),
+            ("from_sites", "site", sc.sites),
+            ("from_trusts", "trust", sc.trusts),
+            ("procedures", "procedure", sc.procedures),
+        ):
+            for j, name in enumerate(getattr(rule, field) or []):
+                if name not in known:
+                    out.append(((*base, field, j), unknown(kind, name, list(known))))
+        if rule.choose == "nearest" and len(rule.to) > 1:
+            for name in rule.to:
+                if name in sc.sites and sc.sites[name].location is None:
+                    out.append(
+                        ((*base, "to"), f"choosing the nearest site needs a location for '{name}'")
+                    )
+    specialties = sorted({p.specialty for p in sc.procedures.values()})
+    for sid, site in sc.sites.items():
+        for tname, theatre in site.theatres.items():
+            for j, plan in enumerate(theatre.sessions):
+                if plan.specialty not in specialties:
+                    close = did_you_mean(plan.specialty, specialties)
+                    hint = f"; did you mean '{close}'?" if close else ""
+                    out.append(
+                        (
+                            ("sites", sid, "theatres", tname, "sessions", j, "specialty"),
+                            f"no procedure has the specialty '{plan.specialty}', so these sessions "
+                            f"would always be empty{hint} (procedures' specialties: "
+                            f"{', '.join(specialties) or 'none'})",
+                        )
+                    )
+    return out
+
+
+def treatment_problems(sc: Scenario) -> list[Problem]:
+    """Every referral can be treated where it is routed: sessions for its specialty there,
+    beds unless it is always a day case, and a critical care unit if it needs one."""
+    out: list[Problem] = []
+    referred = {
+        (s, p): ("demand", "referrals", s, p) for s, by in sc.demand.referrals.items() for p in by
+    }
+    backlog = {
+        (s, p): ("initial_waiting_list", "lists", s, p)
+        for s, by in sc.initial_waiting_list.lists.items()
+        for p in by
+    }
+    for (sid, pid), where in sorted({**backlog, **referred}.items()):
+        proc = sc.procedures[pid]
+        targets, _ = sc.treating_sites(sid, pid)
+        for target in targets:
+            tsite = sc.sites[target]
+            if proc.specialty not in tsite.specialties():
+                out.append(
+                    (
+                        where,
+                        f"{pid} ({proc.specialty}) from {sid} is treated at {target}, "
+                        f"but {target} has no theatre sessions for {proc.specialty}",
+                    )
+                )
+            elif proc.critical_care is not None and tsite.critical_care is None:
+                out.append(
+                    (
+                        ("procedures", pid, "critical_care"),
+                        f"{pid} needs a critical care bed after surgery, but {target} (where "
+                        f"patients from {sid} are treated) has no critical care unit",
+                    )
+                )
+            elif proc.day_case_probability < 1.0 and tsite.beds is None:
+                out.append(
+                    (
+                        ("sites", target, "beds"),
+                        f"{target} operates on {pid} inpatients but has no beds",
+                    )
+                )
+    return out
