@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import re
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -287,86 +287,171 @@ def _generic(msg: str, value: Any) -> str:
     return msg
 
 
+class _Err(NamedTuple):
+    """One pydantic error, as the explainers below read it."""
+
+    kind: str
+    ctx: dict[str, Any]
+    value: Any
+    msg: str
+    loc: tuple
+    missing_where: str
+
+
+#: Error type -> its plain-words description (without the place); see :func:`_explain`.
+_EXPLAINERS: dict[str, Callable[[_Err], str | None]] = {}
+
+
+def _explains(*kinds: str) -> Callable[[Callable[[_Err], str | None]], Callable]:
+    def register(fn: Callable[[_Err], str | None]) -> Callable[[_Err], str | None]:
+        for kind in kinds:
+            _EXPLAINERS[kind] = fn
+        return fn
+
+    return register
+
+
+def _expected(what: str, *kinds: str) -> None:
+    """Errors that say ``expected <what>, got <value>``."""
+    _explains(*kinds)(lambda e: f"expected {what}, got {_show(e.value)}")
+
+
+_expected("a whole number", "int_type", "int_parsing", "int_from_float")
+_expected("a number", "float_type", "float_parsing", "decimal_type", "decimal_parsing")
+_expected("a finite number", "finite_number")
+_expected("true or false", "bool_type", "bool_parsing")
+_expected("no value here", "none_required")
+_expected("a date written as YYYY-MM-DD, such as 2025-04-01", "date_")
+
+
+@_explains("missing")
+def _missing(e: _Err) -> str:
+    return f"is required but missing; {e.missing_where}"
+
+
+@_explains("unknown_key")
+def _unknown_key(e: _Err) -> str:
+    return e.msg
+
+
+@_explains("extra_forbidden")
+def _extra(e: _Err) -> str:
+    return f"unknown key {_show(e.loc[-1]) if e.loc else ''}".strip()
+
+
+@_explains("int_parsing_size")
+def _too_large(e: _Err) -> str:
+    return f"the number is too large, got {_show(e.value)}"
+
+
+@_explains("string_type")
+def _not_text(e: _Err) -> str:
+    return f"expected text, got {_show_typed(e.value)}{_text_hint(e.value)}"
+
+
+@_explains("string_too_short")
+def _short_text(e: _Err) -> str:
+    n = e.ctx.get("min_length")
+    if n == 1 and e.value == "":
+        return "must not be empty"
+    return f"expected text of at least {n} characters, got {_show(e.value)}"
+
+
+@_explains("string_too_long")
+def _long_text(e: _Err) -> str:
+    return f"expected text of at most {e.ctx.get('max_length')} characters, got {_show(e.value)}"
+
+
+@_explains("string_pattern_mismatch")
+def _pattern(e: _Err) -> str:
+    if e.ctx.get("pattern") == _NAME_PATTERN:
+        return (
+            "expected a name made only of letters, digits, '_' and '-' (no spaces), "
+            f"got {_show(e.value)}"
+        )
+    return f"expected text matching the pattern {e.ctx.get('pattern')}, got {_show(e.value)}"
+
+
+_BOUNDS = {
+    "greater_than": ("greater than", "gt"),
+    "greater_than_equal": ("of at least", "ge"),
+    "less_than": ("less than", "lt"),
+    "less_than_equal": ("of at most", "le"),
+}
+
+
+@_explains(*_BOUNDS)
+def _bound(e: _Err) -> str:
+    words, key = _BOUNDS[e.kind]
+    return f"expected a number {words} {_num(e.ctx.get(key))}, got {_show(e.value)}"
+
+
+@_explains("multiple_of")
+def _multiple(e: _Err) -> str:
+    return f"expected a multiple of {_num(e.ctx.get('multiple_of'))}, got {_show(e.value)}"
+
+
+@_explains("too_short", "too_long")
+def _length(e: _Err) -> str:
+    short = e.kind == "too_short"
+    bound = e.ctx.get("min_length") if short else e.ctx.get("max_length")
+    items = "item" if bound == 1 else "items"
+    word = "at least" if short else "at most"
+    return f"expected {word} {bound} {items}, got {e.ctx.get('actual_length', '?')}"
+
+
+@_explains("literal_error", "enum")
+def _choice(e: _Err) -> str | None:
+    options = _options(e.ctx.get("expected"))
+    return _one_of(options, e.value) if options else None
+
+
+@_explains("union_tag_invalid")
+def _tag_invalid(e: _Err) -> str:
+    disc = str(e.ctx.get("discriminator", "")).strip("'\"")
+    return _one_of(_options(e.ctx.get("expected_tags")), e.ctx.get("tag"), what=disc or "type")
+
+
+@_explains("union_tag_not_found")
+def _tag_missing(e: _Err) -> str:
+    disc = str(e.ctx.get("discriminator", "")).strip("'\"") or "kind"
+    if not isinstance(e.value, dict):
+        return f"expected a mapping with a {disc!r} key, got {_show_typed(e.value)}"
+    return f"needs a {disc!r} key saying which type it is"
+
+
+@_explains("dict_type", "model_type", "model_attributes_type", "dataclass_type", "mapping_type")
+def _not_mapping(e: _Err) -> str:
+    return f"expected a mapping of keys to values, got {_show_typed(e.value)}"
+
+
+@_explains("list_type", "tuple_type", "set_type", "frozen_set_type", "iterable_type")
+def _not_list(e: _Err) -> str:
+    hint = " (write each item on its own line starting with '- ')" if e.value is not None else ""
+    return f"expected a list, got {_show_typed(e.value)}{hint}"
+
+
+@_explains("value_error", "assertion_error")
+def _our_check(e: _Err) -> str:
+    return _strip_prefix(e.msg)
+
+
 def _explain(err: dict[str, Any], missing_where: str) -> str:
     """Plain-words description of one pydantic error (without the place)."""
     kind = err.get("type", "")
-    ctx = err.get("ctx") or {}
-    value = err.get("input")
-    msg = str(err.get("msg", ""))
-
-    if kind == "missing":
-        return f"is required but missing; {missing_where}"
-    if kind == "unknown_key":
-        return msg
-    if kind == "extra_forbidden":
-        return f"unknown key {_show(err['loc'][-1]) if err.get('loc') else ''}".strip()
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number, got {_show(value)}"
-    if kind == "int_parsing_size":
-        return f"the number is too large, got {_show(value)}"
-    if kind in ("float_type", "float_parsing", "decimal_type", "decimal_parsing"):
-        return f"expected a number, got {_show(value)}"
-    if kind == "finite_number":
-        return f"expected a finite number, got {_show(value)}"
-    if kind in ("bool_type", "bool_parsing"):
-        return f"expected true or false, got {_show(value)}"
-    if kind == "string_type":
-        return f"expected text, got {_show_typed(value)}{_text_hint(value)}"
-    if kind == "string_too_short":
-        n = ctx.get("min_length")
-        if n == 1 and value == "":
-            return "must not be empty"
-        return f"expected text of at least {n} characters, got {_show(value)}"
-    if kind == "string_too_long":
-        return f"expected text of at most {ctx.get('max_length')} characters, got {_show(value)}"
-    if kind == "string_pattern_mismatch":
-        if ctx.get("pattern") == _NAME_PATTERN:
-            return (
-                "expected a name made only of letters, digits, '_' and '-' (no spaces), "
-                f"got {_show(value)}"
-            )
-        return f"expected text matching the pattern {ctx.get('pattern')}, got {_show(value)}"
-    if kind.startswith("date_") or kind.startswith("datetime_"):
-        return f"expected a date written as YYYY-MM-DD, such as 2025-04-01, got {_show(value)}"
-    if kind == "greater_than":
-        return f"expected a number greater than {_num(ctx.get('gt'))}, got {_show(value)}"
-    if kind == "greater_than_equal":
-        return f"expected a number of at least {_num(ctx.get('ge'))}, got {_show(value)}"
-    if kind == "less_than":
-        return f"expected a number less than {_num(ctx.get('lt'))}, got {_show(value)}"
-    if kind == "less_than_equal":
-        return f"expected a number of at most {_num(ctx.get('le'))}, got {_show(value)}"
-    if kind == "multiple_of":
-        return f"expected a multiple of {_num(ctx.get('multiple_of'))}, got {_show(value)}"
-    if kind in ("too_short", "too_long"):
-        bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-        word = "at least" if kind == "too_short" else "at most"
-        items = "item" if bound == 1 else "items"
-        return f"expected {word} {bound} {items}, got {ctx.get('actual_length', '?')}"
-    if kind in ("literal_error", "enum"):
-        options = _options(ctx.get("expected"))
-        if options:
-            return _one_of(options, value)
-    if kind == "union_tag_invalid":
-        disc = str(ctx.get("discriminator", "")).strip("'\"")
-        options = _options(ctx.get("expected_tags"))
-        return _one_of(options, ctx.get("tag"), what=disc or "type")
-    if kind == "union_tag_not_found":
-        disc = str(ctx.get("discriminator", "")).strip("'\"") or "kind"
-        if not isinstance(value, dict):
-            return f"expected a mapping with a {disc!r} key, got {_show_typed(value)}"
-        return f"needs a {disc!r} key saying which type it is"
-    if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type",
-                "mapping_type"):  # fmt: skip
-        return f"expected a mapping of keys to values, got {_show_typed(value)}"
-    if kind in ("list_type", "tuple_type", "set_type", "frozen_set_type", "iterable_type"):
-        hint = " (write each item on its own line starting with '- ')" if value is not None else ""
-        return f"expected a list, got {_show_typed(value)}{hint}"
-    if kind == "none_required":
-        return f"expected no value here, got {_show(value)}"
-    if kind in ("value_error", "assertion_error"):
-        return _strip_prefix(msg)
-    return _generic(msg, value)
+    e = _Err(
+        kind,
+        err.get("ctx") or {},
+        err.get("input"),
+        str(err.get("msg", "")),
+        tuple(err.get("loc") or ()),
+        missing_where,
+    )
+    explain = _EXPLAINERS.get(kind)
+    if explain is None and kind.startswith(("date_", "datetime_")):
+        explain = _EXPLAINERS["date_"]
+    text = explain(e) if explain is not None else None
+    return text if text is not None else _generic(e.msg, e.value)
 
 
 def _child(node: Any, part: Any) -> tuple[Any, bool]:
