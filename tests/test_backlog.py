@@ -75,3 +75,21 @@ def test_generated_backlog_follows_its_wait_age_distribution():
     assert ages.size == 4000
     assert ages.min() >= 0 and ages.max() <= 40
     assert ages.mean() == pytest.approx(20, abs=0.6)  # 3 standard errors of the mean
+
+
+def test_the_csv_rows_travel_in_the_scenario_not_the_file(tmp_path):
+    """A worker on another machine (a dask worker) gets the rows with the scenario."""
+    import pickle
+
+    rows = ["site,procedure,priority,waited_weeks,quintile", "a,hip,P4,30,1", "a,hip,P2,5,"]
+    sc = sim.load_scenario(_write(tmp_path, "\n".join(rows) + "\n"))
+    before = sim.run_replication(sc, seed=3)
+    fingerprint = sim.scenario_hash(sc)
+    (tmp_path / "backlog.csv").unlink()
+    remote = pickle.loads(pickle.dumps(sc))
+    assert [tuple(r) for r in remote.initial_waiting_list.rows] == [
+        ("a", "hip", "P4", 30.0, 1),
+        ("a", "hip", "P2", 5.0, None),
+    ]
+    assert repr(sim.run_replication(remote, seed=3).kpis) == repr(before.kpis)
+    assert sim.scenario_hash(remote) == fingerprint

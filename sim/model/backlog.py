@@ -1,8 +1,8 @@
-"""The waiting list at time zero: generated from sizes and wait ages, or read from a CSV."""
+"""The waiting list at time zero: generated from sizes and wait ages, or the rows of a CSV
+carried in the scenario."""
 
 from __future__ import annotations
 
-from ..scenario.backlog_csv import read_backlog_csv
 from ..scenario.elective import InitialList
 from .patient import PRIORITY_RANK
 from .streams import Streams
@@ -21,15 +21,8 @@ def initial_patients(initial: InitialList, streams: Streams) -> list[BacklogEntr
             rng = streams.generator(f"initial/{site}/{proc}/wait_age")
             ages = entry.wait_age.sample(rng, entry.size)
             out.extend((site, proc, None, float(a), None) for a in ages)
-    if initial.csv is not None:
-        for row in read_backlog_csv(initial.csv):
-            out.append(
-                (
-                    row.site,
-                    row.procedure,
-                    PRIORITY_RANK[row.priority],
-                    row.waited_weeks * 7.0,
-                    row.quintile,
-                )
-            )
+    out.extend(
+        (row.site, row.procedure, PRIORITY_RANK[row.priority], row.waited_weeks * 7.0, row.quintile)
+        for row in initial.rows
+    )
     return out

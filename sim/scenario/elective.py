@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from .backlog_csv import BacklogRow
 from .base import Spec
 from .critical_care import PostOpCriticalCare
 from .distributions import TimeDist
@@ -231,6 +232,22 @@ class InitialList(Spec):
     lists: dict[Ident, dict[Ident, InitialListEntry]] = Field(default_factory=dict)
     csv: str | None = None
     """A CSV with columns ``site, procedure, priority, waited_weeks`` (one row per patient)."""
+    _rows: tuple[BacklogRow, ...] = PrivateAttr(default=())
+
+    @property
+    def rows(self) -> tuple[BacklogRow, ...]:
+        """The CSV's patients, read and checked when the scenario was loaded and carried in
+        it, so a replication on another machine needs no file."""
+        if self.csv is not None and not self._rows:
+            raise RuntimeError(
+                "the waiting-list CSV was not read: load scenarios with load_scenario or "
+                "validate_scenario"
+            )
+        return self._rows
+
+    def carry(self, rows: tuple[BacklogRow, ...]) -> None:
+        """Keep the CSV's rows in the scenario (done once, by the loader)."""
+        self._rows = rows
 
 
 class RoutingRule(Spec):

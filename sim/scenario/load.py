@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -83,10 +82,15 @@ def _resolve_csv_path(data: dict[str, Any], loaded: LoadedYaml) -> None:
 
 
 def backlog_problems(sc: Scenario) -> list[tuple[tuple, str]]:
-    """Rows of a backlog CSV that name unknown sites or procedures, or cannot be treated."""
-    if sc.initial_waiting_list.csv is None:
+    """Rows of a backlog CSV that name unknown sites or procedures, or cannot be treated.
+
+    The rows are read once, here, and carried in the scenario from then on.
+    """
+    initial = sc.initial_waiting_list
+    if initial.csv is None:
         return []
-    pairs = {(r.site, r.procedure) for r in read_backlog_csv(sc.initial_waiting_list.csv)}
+    initial.carry(tuple(read_backlog_csv(initial.csv)))
+    pairs = {(r.site, r.procedure) for r in initial.rows}
     lists = {
         "initial_waiting_list": {
             "lists": {s: {p: {"size": 0, "wait_age": "0 days"}} for s, p in pairs}
@@ -131,8 +135,8 @@ def scenario_hash(sc: Scenario) -> str:
     """A short fingerprint of everything that can change a result (SHA-256 of the resolved data)."""
     text = json.dumps(scenario_dict(sc), sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(text.encode())
-    if sc.initial_waiting_list.csv is not None:
-        digest.update(Path(sc.initial_waiting_list.csv).read_bytes())
+    for row in sc.initial_waiting_list.rows:  # the CSV's patients, carried in the scenario
+        digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()[:16]
 
 
