@@ -753,7 +753,7 @@ def test_missing_horizon_points_at_the_top_of_the_file(
 def test_misspelt_key_is_reported_at_its_own_line(
     reject: Callable[..., ScenarioError],
 ) -> None:
-    # The misspelling also leaves the real key missing: both are said, each at its line.
+    # The misspelling also leaves the stream without arrivals: both are said, each at its line.
     text = edit(MINIMAL, (("admissions_per_day: 2", "admisions_per_day: 2"),))
     err = reject(text)
     line = line_of(text, "admisions_per_day")
@@ -761,8 +761,9 @@ def test_misspelt_key_is_reported_at_its_own_line(
     assert f"line {line}, field sites.site_a.emergency.admisions_per_day" in typo
     assert "unknown key 'admisions_per_day'; did you mean 'admissions_per_day'?" in typo
     [missing] = [p for p in err.problems if p is not typo]
-    assert "field sites.site_a.emergency.admissions_per_day" in missing
-    assert "is required but missing" in missing
+    assert f"line {line_of(text, 'emergency:')}, field sites.site_a.emergency:" in missing
+    assert "say how patients arrive in one way: admissions_per_day (a rate)" in missing
+    assert "none is given" in missing
 
 
 def test_misspelt_top_level_key(reject: Callable[..., ScenarioError]) -> None:

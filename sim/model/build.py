@@ -20,7 +20,7 @@ import simpy
 from ..scenario.schema import Scenario
 from ..scenario.types import WEEKDAYS
 from .backlog import initial_patients
-from .calendar import Calendar
+from .calendar import Calendar, pattern_times
 from .critical_care import CriticalCareNetwork
 from .elective import BOOKED, ElectivePathway, ElectiveRules
 from .emergencies import CriticalCareReferral, EmergencyDemand
@@ -129,14 +129,15 @@ class CollaborativeModel:
         self.elective.add_initial(init_factories, backlog)
         for sid, by_proc in sorted(sc.demand.referrals.items()):
             for pid, line in sorted(by_proc.items()):
-                if line.per_week <= 0:
+                if line.per_week is not None and line.per_week <= 0:
                     continue
                 factory = self._factory("referrals", sid, pid)
-                rates = calendar.daily_rates(
-                    line.per_week / 7.0, sc.demand.weekday_profile, sc.demand.monthly_profile
-                )
-                exp1 = streams.exponentials(f"referrals/{sid}/{pid}/arrivals")
-                self.elective.start_referrals(factory, rates, exp1)
+                rate = None if line.per_week is None else line.per_week / 7.0
+                times = pattern_times(
+                    line, rate, calendar, streams, f"referrals/{sid}/{pid}", 0.0,
+                    sc.demand.weekday_profile, sc.demand.monthly_profile,
+                )  # fmt: skip
+                self.elective.start_referrals(factory, times)
         for em in self.emergencies.values():
             em.start()
         if self.critical_care is not None:

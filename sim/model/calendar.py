@@ -3,8 +3,9 @@
 The clock counts days from the scenario's ``start_date`` at midnight. Arrivals whose
 rate varies by weekday and month are a non-homogeneous Poisson process with a rate
 that is constant within each day; it is generated exactly by spending unit-mean
-exponential draws against the cumulative rate. :class:`Arrivals` feeds them to the
-simulation, one event per arrival.
+exponential draws against the cumulative rate. Streams may instead give the gaps between
+arrivals as a distribution, or set times of day (:func:`pattern_times`). :class:`Arrivals`
+feeds the times to the simulation, one event per arrival.
 """
 
 from __future__ import annotations
@@ -12,9 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
+
+from ..scenario.types import WEEKDAYS
+
+if TYPE_CHECKING:
+    from ..scenario.arrivals import ArrivalPattern
+    from .streams import Streams
 
 
 class Calendar:
@@ -71,8 +79,58 @@ def arrival_times(
         yield t
 
 
+def renewal_times(gap: Callable[[], float], end: float, start: float = 0.0) -> Iterator[float]:
+    """Arrival times whose gaps are independent draws of ``gap()`` (a renewal process),
+    from ``start`` until ``end``."""
+    t = start
+    while True:
+        t += gap()
+        if t >= end:
+            return
+        yield t
+
+
+def scheduled_times(
+    weekday: np.ndarray, times: Sequence[float], days: set[int], patients: int, start: float = 0.0
+) -> Iterator[float]:
+    """Arrivals at the given times of day on the given weekdays (``patients`` at each)."""
+    for day, wd in enumerate(weekday.tolist()):
+        if wd in days:
+            for t in times:
+                if day + t >= start:
+                    yield from [day + t] * patients
+
+
+def pattern_times(
+    pattern: ArrivalPattern,
+    rate_per_day: float | None,
+    calendar: Calendar,
+    streams: Streams,
+    key: str,
+    start: float = 0.0,
+    weekday_profile: Sequence[float] | None = None,
+    monthly_profile: Sequence[float] | None = None,
+) -> Iterator[float]:
+    """The arrival times of one stream of a scenario, drawn from its own random streams:
+    ``<key>/arrivals`` for a rate, ``<key>/interarrival`` for gaps."""
+    if pattern.interarrival is not None:
+        gap = streams.sampler(f"{key}/interarrival", pattern.interarrival)
+        return renewal_times(gap, calendar.days, start)
+    if pattern.schedule is not None:
+        s = pattern.schedule
+        days = {WEEKDAYS.index(d) for d in s.days}
+        return scheduled_times(calendar.weekday, s.times, days, s.patients, start)
+    rates = calendar.daily_rates(
+        rate_per_day,
+        pattern.weekday_profile or weekday_profile,
+        pattern.monthly_profile or monthly_profile,
+    )
+    return arrival_times(rates, streams.exponentials(f"{key}/arrivals"), start)
+
+
 class Arrivals:
-    """Calls ``arrive(t)`` at each arrival time ``t`` of :func:`arrival_times`.
+    """Calls ``arrive(t)`` at each arrival time ``t`` of ``times`` (any iterator of
+    increasing times: :func:`arrival_times`, :func:`renewal_times`, :func:`scheduled_times`).
 
     Each arrival schedules the next one as a timeout with a callback. This is what a
     SimPy process looping over ``yield env.timeout(...)`` would do, in the same order,
@@ -82,14 +140,10 @@ class Arrivals:
     __slots__ = ("_env", "_times", "_arrive", "_next")
 
     def __init__(
-        self,
-        env: simpy.Environment,
-        rates: np.ndarray,
-        exp1: Callable[[], float],
-        arrive: Callable[[float], None],
+        self, env: simpy.Environment, times: Iterator[float], arrive: Callable[[float], None]
     ):
         self._env = env
-        self._times = arrival_times(rates, exp1, env.now)
+        self._times = times
         self._arrive = arrive
         self._next = 0.0
         """Time of the arrival scheduled next."""

@@ -23,7 +23,7 @@ from functools import partial
 import simpy
 
 from ..scenario.critical_care import CriticalCarePolicy, CriticalCareUnit
-from .calendar import Arrivals, Calendar
+from .calendar import Arrivals, Calendar, pattern_times
 from .geography import Geography
 from .ledger import ConservationError, Ledger, Tally
 from .streams import Streams
@@ -173,14 +173,13 @@ class CriticalCareNetwork:
     def start(self) -> None:
         """Start the direct admission streams."""
         for sid, spec in self.specs.items():
-            if spec.admissions is not None:
-                rates = self._calendar.daily_rates(
-                    spec.admissions.per_day,
-                    spec.admissions.weekday_profile,
-                    spec.admissions.monthly_profile,
-                )
-                exp1 = self._streams.exponentials(f"critical_care/{sid}/arrivals")
-                Arrivals(self.env, rates, exp1, partial(self._direct_admission, sid))
+            stream = spec.admissions
+            if stream is not None:
+                times = pattern_times(
+                    stream, stream.per_day, self._calendar, self._streams,
+                    f"critical_care/{sid}", self.env.now,
+                )  # fmt: skip
+                Arrivals(self.env, times, partial(self._direct_admission, sid))
 
     def _direct_admission(self, site: str, _t: float) -> None:
         self.unplanned(site)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -27,7 +27,7 @@ from .equity import Rescoring
 from .ledger import CAUSES, Cause, ConservationError, Ledger, Tally, TimeWeighted, Waiting
 from .patient import ADMITTED, REMOVED, TREATED, WAITING, Patient, PatientFactory
 from .routing import Router
-from .streams import Sampler, Streams
+from .streams import Streams
 from .waiting_list import BookingOrder, WaitingList
 from .wards import BedPool, WardBeds
 
@@ -310,9 +310,9 @@ class ElectivePathway:
         self.tally[self._site[site]].session_days_planned += planned
 
     # -- processes -----------------------------------------------------------------------
-    def start_referrals(self, factory: PatientFactory, rates: np.ndarray, exp1: Sampler) -> None:
+    def start_referrals(self, factory: PatientFactory, times: Iterator[float]) -> None:
         """Start the stream of new referrals for one site and procedure."""
-        Arrivals(self.env, rates, exp1, partial(self.refer, factory))
+        Arrivals(self.env, times, partial(self.refer, factory))
 
     def removal_process(self):
         """SimPy process: each day, take off the list patients who left it (validation)."""

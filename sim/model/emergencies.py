@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import simpy
 
 from ..scenario.emergencies import Emergency
-from .calendar import Arrivals, Calendar
+from .calendar import Arrivals, Calendar, pattern_times
 from .ledger import ConservationError, Ledger, Tally
 from .streams import Streams
 from .wards import BedPool, WardBeds
@@ -73,11 +73,8 @@ class EmergencyDemand:
         self.ledger = ledger
         self.tally = ledger.tallies(EmergencyTally)[ledger.index[site]]
         self._no_bed = self._divert if spec.when_full == "divert" else self._queue
-        self.rates = calendar.daily_rates(
-            spec.admissions_per_day, spec.weekday_profile, spec.monthly_profile
-        )
         key = f"emergency/{site}"
-        self._exp1 = streams.exponentials(f"{key}/arrivals")
+        self._arrivals = (spec, calendar, streams, key)
         self._los = streams.sampler(f"{key}/los", spec.length_of_stay)
         delay = spec.delayed_discharge
         self._delay_p = 0.0 if delay is None else delay.probability
@@ -96,7 +93,9 @@ class EmergencyDemand:
 
     def start(self) -> None:
         """Start the stream of emergency admissions."""
-        Arrivals(self.env, self.rates, self._exp1, self._arrived)
+        spec, calendar, streams, key = self._arrivals
+        times = pattern_times(spec, spec.admissions_per_day, calendar, streams, key, self.env.now)
+        Arrivals(self.env, times, self._arrived)
 
     def _arrived(self, _t: float) -> None:
         self.arrive()

@@ -390,7 +390,7 @@ def _resources(sc: Scenario) -> str:
          "direct admissions/day", "from emergencies", "ward deteriorations"],
         [
             (_site(sc, k), u.beds, u.elective_reserved, dur(u.turnaround), dist(u.length_of_stay),
-             f"{u.admissions.per_day:g}" if u.admissions else "0",
+             f"{u.admissions.mean_per_day:.3g}" if u.admissions else "0",
              f"{u.from_emergency_probability:.1%}", f"{u.deterioration_probability:.1%}")
             for k, u in units
         ],
@@ -579,7 +579,7 @@ def _data(sc: Scenario) -> str:
         [
             (
                 _site(sc, k),
-                f"{s.emergency.admissions_per_day:g}",
+                f"{s.emergency.mean_per_day:.3g}",
                 dist(s.emergency.length_of_stay),
                 delay(s.emergency.delayed_discharge),
                 s.emergency.when_full,
@@ -605,9 +605,10 @@ def _data(sc: Scenario) -> str:
     procs = sorted({p for by in dem.referrals.values() for p in by})
     demand_rows = []
     for sid, by in dem.referrals.items():
-        cells = [f"{by[p].per_week:g}" if p in by else "" for p in procs]
-        demand_rows.append((_site(sc, sid), *cells, f"{sum(x.per_week for x in by.values()):g}"))
-    total = sum(x.per_week for by in dem.referrals.values() for x in by.values())
+        cells = [f"{7 * by[p].mean_per_day:.4g}" if p in by else "" for p in procs]
+        week = sum(7 * x.mean_per_day for x in by.values())
+        demand_rows.append((_site(sc, sid), *cells, f"{week:.4g}"))
+    total = sum(7 * x.mean_per_day for by in dem.referrals.values() for x in by.values())
     demand_rows.append(("whole collaborative", *[""] * len(procs), f"{total:g}"))
     demand = table(["referrals per week", *procs, "total"], demand_rows)
     overrides = [

@@ -87,7 +87,7 @@ def _describe_odd_key(key: Any) -> str:
     return f"the key {key!r} is not a name"
 
 
-def _reraisable(err: Any) -> InitErrorDetails:
+def reraisable(err: Any) -> InitErrorDetails:
     """Turn one entry of ``ValidationError.errors()`` back into raisable error details."""
     ctx = {
         k: (str(v) if isinstance(v, BaseException) else v)
@@ -156,7 +156,7 @@ class Spec(BaseModel):
         try:
             handler({k: v for k, v in data.items() if isinstance(k, str) and k in accepted})
         except ValidationError as exc:
-            errors.extend(_reraisable(e) for e in exc.errors(include_url=False))
+            errors.extend(reraisable(e) for e in exc.errors(include_url=False))
         # pydantic merges a ValidationError raised here into the outer one,
         # prefixing each error with this model's location.
         raise ValidationError.from_exception_data(cls.__name__, errors)

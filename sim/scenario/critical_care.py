@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
+from .arrivals import ArrivalPattern
 from .base import Spec
 from .distributions import TimeDist
 from .errors import unknown
@@ -14,10 +15,7 @@ from .types import (
     MAX_BEDS,
     Count,
     Ident,
-    MonthlyProfile,
     Probability,
-    WeekdayProfile,
-    profile_check,
 )
 from .units import NonNegativeDuration
 
@@ -26,16 +24,12 @@ if TYPE_CHECKING:
     from .schema import Scenario
 
 
-class CriticalCareStream(Spec):
+class CriticalCareStream(ArrivalPattern):
     """Unplanned critical care admissions arriving directly (from the emergency department,
-    wards or theatres), with their own weekday and monthly shape."""
+    wards or theatres): a rate with its own weekday and monthly shape, or gaps drawn from a
+    distribution, or set times (see :mod:`.arrivals`)."""
 
-    per_day: float = Field(gt=0, le=10_000)
-    weekday_profile: WeekdayProfile | None = None
-    monthly_profile: MonthlyProfile | None = None
-
-    _weekday = field_validator("weekday_profile")(profile_check(7, "weekday_profile"))
-    _monthly = field_validator("monthly_profile")(profile_check(12, "monthly_profile"))
+    per_day: float | None = Field(default=None, gt=0, le=10_000)
 
 
 class CriticalCareUnit(Spec):

@@ -3,10 +3,11 @@ zero, routing to hubs and how lists are booked (scenario data)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from .arrivals import ArrivalPattern
 from .backlog_csv import BacklogRow
 from .base import Spec
 from .critical_care import PostOpCriticalCare
@@ -150,10 +151,15 @@ class Procedure(Spec):
         return self.duration.mean if self.planned_duration is None else self.planned_duration
 
 
-class DemandLine(Spec):
-    """Referrals for one procedure at one site."""
+class DemandLine(ArrivalPattern):
+    """Referrals for one procedure at one site: a weekly rate (shaped by the demand's
+    weekday and monthly profiles unless the line gives its own), or gaps drawn from a
+    distribution, or set times (see :mod:`.arrivals`)."""
 
-    per_week: PerWeek
+    _rate_field: ClassVar[str] = "per_week"
+    _days_per_rate_unit: ClassVar[float] = 7.0
+
+    per_week: PerWeek | None = None
     priority_mix: dict[Priority, Probability] | None = None
     quintile_mix: Annotated[dict[Quintile, Probability], ByQuintile] | None = None
 

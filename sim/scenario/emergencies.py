@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from .base import Spec
+from .arrivals import ArrivalPattern
 from .distributions import TimeDist
-from .types import MonthlyProfile, WeekdayProfile, profile_check
 from .wards import DelayedDischarge
 
 if TYPE_CHECKING:
@@ -16,21 +15,17 @@ if TYPE_CHECKING:
     from .schema import Scenario
 
 
-class Emergency(Spec):
-    """Emergency admissions at a site, competing for its general beds."""
+class Emergency(ArrivalPattern):
+    """Emergency admissions at a site, competing for its general beds: a rate, or gaps
+    drawn from a distribution, or set times (see :mod:`.arrivals`)."""
 
-    admissions_per_day: float = Field(gt=0, le=10_000)
-    weekday_profile: WeekdayProfile | None = None
-    """Relative admissions Mon..Sun (7 numbers); scaled so the weekly mean stays as given."""
-    monthly_profile: MonthlyProfile | None = None
-    """Relative admissions Jan..Dec (12 numbers), e.g. a winter uplift; mean-preserving."""
+    _rate_field: ClassVar[str] = "admissions_per_day"
+
+    admissions_per_day: float | None = Field(default=None, gt=0, le=10_000)
     length_of_stay: TimeDist
     delayed_discharge: DelayedDischarge | None = None
     when_full: Literal["queue", "divert"] = "queue"
     """No free bed: wait for one (in the emergency department) or go to another hospital."""
-
-    _weekday = field_validator("weekday_profile")(profile_check(7, "weekday_profile"))
-    _monthly = field_validator("monthly_profile")(profile_check(12, "monthly_profile"))
 
 
 def reference_problems(sc: Scenario) -> list[Problem]:
