@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Set up and run hubsim with nothing but Python 3.11+: ``python3 tasks.py demo|test``.
+"""Set up and run hubsim with nothing but Python 3.11+: ``python3 tasks.py demo|test|app``.
 
 Creates ``.venv`` beside this file when it is missing, installs hubsim into it, then
 
 - ``demo``: compares the Black Country status quo with the two-hubs plan (20 replications
   on 2 workers), prints the paired differences and writes results and plots to
   ``results/demo/``;
-- ``test``: checks style with ruff and runs the test suite;
+- ``test``: checks style with ruff and runs the test suite (with the app's libraries, which
+  its tests need);
+- ``app``: installs the app's libraries and starts the browser app on
+  http://127.0.0.1:8501 (``python3 tasks.py app --port 8600`` passes options to ``hubsim app``);
 - ``goldens``: regenerates the golden outputs (``tests/goldens/``) after a change that is
   meant to move the numbers; commit them with the change and say why they moved.
 
@@ -52,9 +55,14 @@ def demo() -> None:
 
 
 def test() -> None:
-    ensure_venv("dev")
+    ensure_venv("dev,app")
     sh(PY, "-m", "ruff", "check", "sim", "tests", "benchmarks", "tasks.py")
     sh(PY, "-m", "pytest", "-q")
+
+
+def app(*options: str) -> None:
+    ensure_venv("app")
+    sh(PY, "-m", "sim", "app", *options)
 
 
 def goldens() -> None:
@@ -63,12 +71,15 @@ def goldens() -> None:
     sh("git", "diff", "--stat", "--", "tests/goldens")
 
 
-TASKS = {"demo": demo, "test": test, "goldens": goldens}
+TASKS = {"demo": demo, "test": test, "app": app, "goldens": goldens}
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or sys.argv[1] not in TASKS:
+    name, options = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
+    if name not in TASKS or (options and name != "app"):
         sys.exit(f"usage: python3 tasks.py {{{'|'.join(TASKS)}}}")
     try:
-        TASKS[sys.argv[1]]()
+        TASKS[name](*options)
     except subprocess.CalledProcessError as exc:
         sys.exit(exc.returncode)
+    except KeyboardInterrupt:
+        sys.exit(130)

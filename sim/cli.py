@@ -21,6 +21,7 @@ from rich.table import Table  # noqa: E402
 from rich.text import Text  # noqa: E402
 
 from . import cli_experiments as xp  # noqa: E402
+from .app.launch import app_command  # noqa: E402
 from .cli_experiments import (  # noqa: E402
     DEFAULT_TARGET,
     BackendOpt,
@@ -396,6 +397,7 @@ def rerun(
 
 app.command()(xp.sweep)
 app.command()(xp.warmup)
+app.command("app")(app_command)
 
 
 def main() -> None:

@@ -29,6 +29,13 @@ COLUMNS = [
     "verdict",
 ]
 TIGHT = 85.0
+PLANNER_NOTE = (
+    "Per site and specialty: the referrals a week routed there (a line routed to several "
+    "sites is split evenly), the theatre hours they need (planned case time plus turnover) "
+    "and the session hours the plan books (sessions x theatres x the share lists are booked "
+    "to). Over 100% the list grows whatever else happens; the backlog at the start, "
+    "cancellations and beds are not counted here."
+)
 
 
 def _verdict(load: float) -> str:

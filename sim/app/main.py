@@ -565,6 +565,15 @@ def show_problems(f: Form, checked: form.Checked, summary: Any, general: Any) ->
 # -- runs, comparisons, downloads --------------------------------------------------------
 
 
+def shown(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers to three significant figures, for reading."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = [runs.sig3(x) for x in out[col]]
+    return out
+
+
 def unique_name(name: str) -> str:
     taken = {r.name for r in ss.runs}
     out, i = name, 2
@@ -735,7 +744,7 @@ def compare_section() -> None:
             "hubsim has sensitivity runs."
         )
     st.markdown("**Capacity of each scenario** (theatre session hours a week and load)")
-    st.table(capacity_side_by_side(chosen))
+    st.table(shown(capacity_side_by_side(chosen)))
 
 
 def capacity_side_by_side(chosen: list[runs.Run]) -> pd.DataFrame:
@@ -904,8 +913,9 @@ def page() -> None:
             st.table(diff.set_index("field"))
         st.markdown("**Capacity check: referral demand against theatre time**")
         if checked.ok:
-            st.caption(capacity.__doc__.split("\n\n")[1].replace("\n", " "))
-            st.table(capacity.capacity_check(checked.scenario).set_index(["site", "specialty"]))
+            st.caption(capacity.PLANNER_NOTE)
+            check = capacity.capacity_check(checked.scenario)
+            st.table(shown(check).set_index(["site", "specialty"]))
         else:
             st.caption("Shown once the scenario has no problems.")
     with tab_run:

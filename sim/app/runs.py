@@ -93,7 +93,8 @@ def result_figures(res: sim.Results) -> tuple[dict[str, bytes], list[str]]:
     notes: list[str] = []
     with PLOT_LOCK:
         _draw(out, notes, "Waiting list (mean and 95% band)", res.plot.waiting_list)
-        _draw(out, notes, "Waiting list by site", lambda: res.plot.waiting_list(by_site=True))
+        if len(res.scenario.demand.referrals) > 1:
+            _draw(out, notes, "Waiting list by site", lambda: res.plot.waiting_list(by_site=True))
         _draw(out, notes, "Waits", res.plot.wait_distribution)
         _draw(out, notes, "Cancellations", res.plot.cancellations)
         _draw(out, notes, "Utilisation", res.plot.utilisation)
