@@ -116,6 +116,8 @@ def text_of(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
+    if isinstance(value, dict) and value.get("dist") == "fixed" and set(value) == {"dist", "value"}:
+        return text_of(value["value"])  # a fixed time is written as the time alone
     text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10_000)
     return text.strip().removesuffix("...").strip()
 

@@ -309,7 +309,7 @@ def sites_form(f: Form) -> None:
             )
     st.markdown("**Beds and emergency admissions**")
     for sid, site in sites.items():
-        with st.expander(f"{site.get('name') or sid} ({sid})", expanded=len(sites) <= 2):
+        with st.expander(f"{site.get('name') or sid} ({sid})", expanded=len(sites) <= 8):
             base = ("sites", sid)
             if site.get("beds") is not None:
                 c1, c2, c3 = st.columns(3)
@@ -759,22 +759,22 @@ def capacity_side_by_side(chosen: list[runs.Run]) -> pd.DataFrame:
     return pd.concat(parts, axis=1).fillna(0)
 
 
-def download_section(checked: form.Checked, base: dict[str, Any]) -> None:
+def download_section(checked: form.Checked, now: dict[str, Any], base: dict[str, Any]) -> None:
     root = workdir()
-    stem = downloads.file_stem(str(checked.data.get("name") or base["file"]))
+    stem = downloads.file_stem(str(now.get("name") or base["file"]))
     st.markdown("**The scenario you built**")
     c1, c2 = st.columns(2)
     c1.download_button(
         "Scenario YAML (whole)",
-        changes.scenario_yaml(checked.data, base["file"]),
+        changes.scenario_yaml(now, base["file"]),
         file_name=f"{stem}.yaml",
         mime="application/x-yaml",
         key="dl_yaml",
     )
-    if checked.data != ss.base_data:
+    if now != ss.base_data:
         c2.download_button(
             f"Only the changes (extends {base['file']})",
-            changes.variant_yaml(base["file"], ss.base_data, checked.data),
+            changes.variant_yaml(base["file"], ss.base_data, now),
             file_name=f"{stem}_changes.yaml",
             mime="application/x-yaml",
             key="dl_variant",
@@ -923,7 +923,7 @@ def page() -> None:
     with tab_compare:
         compare_section()
     with tab_download:
-        download_section(checked, base)
+        download_section(checked, now, base)
 
 
 page()

@@ -3,6 +3,7 @@ session keeps, and comparing 2-4 of them on common random numbers."""
 
 from __future__ import annotations
 
+import inspect
 import io
 import threading
 import time
@@ -111,9 +112,20 @@ def comparison_figures(cmp: sim.Comparison) -> tuple[dict[str, bytes], list[str]
         _draw(out, notes, "Forest plot: differences against the baseline", cmp.plot.forest)
         _draw(out, notes, "Waiting lists (mean and 95% band)", cmp.plot.waiting_list)
         tornado = getattr(cmp.plot, "tornado", None)
-        if tornado is not None:
+        if tornado is not None and _needs_nothing(tornado):
             _draw(out, notes, "Tornado: sensitivity", tornado)
     return out, notes
+
+
+def _needs_nothing(fn: Callable[..., Any]) -> bool:
+    """Whether ``fn()`` can be called as it is (a tornado may need sensitivity runs)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return all(
+        p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params
+    )
 
 
 def sig3(x: float, signed: bool = False) -> str:
