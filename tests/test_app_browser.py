@@ -128,6 +128,7 @@ def test_change_beds_run_and_see_results(chromium: str, server, tmp_path: Path) 
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(30_000)
+            expect.set_options(timeout=30_000)
             page.goto(url)
             expect(page.get_by_role("heading", name="Tiny hub")).to_be_visible()
 

@@ -114,6 +114,10 @@ def test_runs_are_kept_compared_and_offered_for_download(at: AppTest) -> None:
     text = tables_text(at)
     assert "Tiny hub (2): difference" in text
     assert "Tiny hub (2): load (%)" in text
+    assert "Tiny hub (2): ring-fenced beds" in text
+    kept = [c.value for c in at.sidebar.caption]
+    assert "run1: Tiny hub — 2 replications, seed 1" in kept
+    assert "run2: Tiny hub (2) — 2 replications, seed 1" in kept
     captions = " ".join(c for i in at.image for c in i.captions)
     assert "Forest plot" in captions and "Waiting lists" in captions
     labels = {b.label for b in at.download_button}

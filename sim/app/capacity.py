@@ -92,5 +92,19 @@ def demand_vs_theatres(sc: sim.Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def beds(sc: sim.Scenario) -> pd.DataFrame:
+    """Beds per site: general, ring-fenced elective and critical care."""
+    rows = [
+        (
+            site.name or sid,
+            site.beds.general if site.beds else 0,
+            site.beds.elective if site.beds else 0,
+            site.critical_care.beds if site.critical_care else 0,
+        )
+        for sid, site in sc.sites.items()
+    ]
+    return pd.DataFrame(rows, columns=["site", "general beds", "ring-fenced beds", "critical care"])
+
+
 #: The check the app shows; swap this one name for a fuller check.
 capacity_check = demand_vs_theatres

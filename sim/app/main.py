@@ -743,8 +743,10 @@ def compare_section() -> None:
             "A tornado chart of sensitivity to each assumption appears here once "
             "hubsim has sensitivity runs."
         )
-    st.markdown("**Capacity of each scenario** (theatre session hours a week and load)")
+    st.markdown("**Capacity of each scenario**: theatre session hours a week and load")
     st.table(shown(capacity_side_by_side(chosen)))
+    st.markdown("… and beds")
+    st.table(beds_side_by_side(chosen))
 
 
 def capacity_side_by_side(chosen: list[runs.Run]) -> pd.DataFrame:
@@ -757,6 +759,16 @@ def capacity_side_by_side(chosen: list[runs.Run]) -> pd.DataFrame:
             )
         )
     return pd.concat(parts, axis=1).fillna(0)
+
+
+def beds_side_by_side(chosen: list[runs.Run]) -> pd.DataFrame:
+    parts = [
+        capacity.beds(run.results.scenario)
+        .set_index("site")
+        .rename(columns=lambda c, n=run.name: f"{n}: {c}")
+        for run in chosen
+    ]
+    return pd.concat(parts, axis=1).fillna(0).astype(int)
 
 
 def download_section(checked: form.Checked, now: dict[str, Any], base: dict[str, Any]) -> None:
@@ -856,11 +868,18 @@ def download_section(checked: form.Checked, now: dict[str, Any], base: dict[str,
 
 def page() -> None:
     base = choose_base()
-    if ss.runs:
-        st.sidebar.header("Runs kept")
-        for r in ss.runs:
-            st.sidebar.caption(f"{r.id}: {r.describe()}")
+    kept = st.sidebar.container()  # filled last, so a run made below is listed
     st.sidebar.caption("hubsim runs on this computer only (127.0.0.1).")
+    try:
+        scenario_page(base)
+    finally:
+        if ss.runs:
+            kept.header("Runs kept")
+            for r in ss.runs:
+                kept.caption(f"{r.id}: {r.describe()}")
+
+
+def scenario_page(base: dict[str, Any] | None) -> None:
     if base is None:
         st.title("hubsim")
         st.write("Choose a shipped scenario or upload your own in the sidebar.")
