@@ -1,7 +1,7 @@
 """Key performance indicators: declared once each in :data:`KPIS`, computed from a ledger.
 
 Each feature declares its KPIs in its own module here (``elective``, ``wards``,
-``emergencies``, ``critical_care``, ``mutual_aid``, ``staff``, ``equity``); importing
+``emergencies``, ``critical_care``, ``mutual_aid``, ``staff``, ``equity``, ``calendar``); importing
 this package registers them all, in that order. :func:`kpi_rows` turns a replication's
 closed :class:`~sim.model.ledger.Ledger` into (kpi, site, value) rows: one per KPI of
 every feature present, for each site and for the whole collaborative (site ``""``).
@@ -10,7 +10,16 @@ every feature present, for each site and for the whole collaborative (site ``""`
 from __future__ import annotations
 
 from ..model.ledger import Ledger
-from . import critical_care, elective, emergencies, equity, mutual_aid, staff, wards  # noqa: F401
+from . import (  # noqa: F401
+    calendar,
+    critical_care,
+    elective,
+    emergencies,
+    equity,
+    mutual_aid,
+    staff,
+    wards,
+)
 from .registry import KPI, KPIS, Registry
 from .scope import Scope
 

@@ -15,12 +15,14 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import simpy
 
+from ..scenario.elective import SessionPlan
 from ..scenario.schema import Scenario
 from ..scenario.types import WEEKDAYS
 from .backlog import initial_patients
-from .calendar import Calendar, pattern_times
+from .calendar import Calendar, IndustrialActionLosses, pattern_times
 from .critical_care import CriticalCareNetwork
 from .elective import BOOKED, ElectivePathway, ElectiveRules
 from .emergencies import CriticalCareReferral, EmergencyDemand
@@ -67,7 +69,9 @@ class CollaborativeModel:
         self.rep = rep
         self.env = env = simpy.Environment()
         self.horizon = sc.horizon
-        self.calendar = calendar = Calendar(sc.start_date, sc.horizon)
+        self.calendar = calendar = Calendar(
+            sc.start_date, sc.horizon, sc.calendar, sc.demand.growth_per_year
+        )
         self.streams = streams = Streams(seed, rep)
         self.ledger = ledger = Ledger(list(sc.sites), sc.warm_up, log_events)
         geography = Geography.of(sc.sites)
@@ -80,6 +84,7 @@ class CollaborativeModel:
                 pol.ring_fence_elective_beds,
                 pol.electives_use_general_beds,
                 ledger,
+                calendar,
             )
             for sid, s in sc.sites.items()
             if s.beds is not None
@@ -114,6 +119,13 @@ class CollaborativeModel:
             critical_care=self.critical_care,
         )
         self.theatres = self._build_theatres()
+        self.industrial_action = (
+            IndustrialActionLosses(
+                sc.calendar.industrial_action, calendar, self._planned_on, streams, ledger
+            )
+            if sc.calendar.industrial_action
+            else None
+        )
         self.emergencies = {
             sid: EmergencyDemand(
                 env, sid, s.emergency, self.beds[sid], calendar, streams, ledger,
@@ -135,7 +147,7 @@ class CollaborativeModel:
                 rate = None if line.per_week is None else line.per_week / 7.0
                 times = pattern_times(
                     line, rate, calendar, streams, f"referrals/{sid}/{pid}", 0.0,
-                    sc.demand.weekday_profile, sc.demand.monthly_profile,
+                    sc.demand.weekday_profile, sc.demand.monthly_profile, referrals=True,
                 )  # fmt: skip
                 self.elective.start_referrals(factory, times)
         for em in self.emergencies.values():
@@ -204,12 +216,25 @@ class CollaborativeModel:
 
     def _build_theatres(self) -> list[Theatre]:
         sc = self.scenario
+        calendar = self.calendar
         theatres = []
         for sid, site in sc.sites.items():
             for tname, spec in site.theatres.items():
                 day = spec.theatre_day or sc.policies.theatre_day
+                closed = calendar.theatre_closed(spec, not spec.runs_on_bank_holidays)
+                runs = [calendar.plan_days(plan, spec, closed) for plan in spec.sessions]
+                sessions = (
+                    sorted(
+                        (int(d), plan.start_offset, j)
+                        for j, (plan, mask) in enumerate(zip(spec.sessions, runs, strict=True))
+                        for d in np.flatnonzero(mask)
+                    )
+                    if spec.ramp_up
+                    else []
+                )
                 for copy in range(spec.count):
                     name = tname if spec.count == 1 else f"{tname}#{copy + 1}"
+                    ramp = calendar.ramp_up(spec, sessions, copy, spec.count)
                     slots = [
                         SessionSlot(
                             sid,
@@ -218,8 +243,9 @@ class CollaborativeModel:
                             frozenset(WEEKDAYS.index(d) for d in plan.days),
                             plan.start_offset,
                             plan.session_length,
+                            self._skipped(plan, runs[j], {d for d, k in ramp if k == j}),
                         )
-                        for plan in spec.sessions
+                        for j, plan in enumerate(spec.sessions)
                     ]
                     key = f"theatre/{sid}/{name}"
                     theatres.append(
@@ -236,6 +262,11 @@ class CollaborativeModel:
                     )
         return theatres
 
+    def _skipped(self, plan: SessionPlan, runs: np.ndarray, ramp: set[int]) -> frozenset[int]:
+        """Days of a plan's weekdays on which it does not run (see :class:`SessionSlot`)."""
+        weekdays = np.isin(self.calendar.weekday, [WEEKDAYS.index(d) for d in plan.days])
+        return frozenset(np.flatnonzero(weekdays & ~runs).tolist()) | ramp
+
     def _declare_features(self) -> None:
         """Tell the ledger which features this scenario has (metrics reports theirs)."""
         present = {
@@ -245,16 +276,26 @@ class CollaborativeModel:
             "critical_care": self.critical_care is not None,
             "mutual_aid": bool(self.mutual_aid),
             "staff": self.roster is not None,
+            "calendar": self.industrial_action is not None,
         }
         self.ledger.features.update(name for name, here in present.items() if here)
 
     def sessions_on(self, day: int) -> list[tuple[Theatre, SessionSlot]]:
-        """Every session planned on ``day``, in the fixed order used for booking and staffing."""
+        """Every session to run on ``day``, in the fixed order used for booking and staffing
+        (without those lost to industrial action)."""
+        planned = self._planned_on(day)
+        if self.industrial_action is None:
+            return planned
+        lost = self.industrial_action.lost
+        return [(t, s) for t, s in planned if (day, s.site, t.name, s.start) not in lost]
+
+    def _planned_on(self, day: int) -> list[tuple[Theatre, SessionSlot]]:
+        """Every session planned on ``day`` by the theatres' calendars."""
         weekday = int(self.calendar.weekday[day])
         return [
             (theatre, slot)
             for theatre in self.theatres
-            for slot in theatre.slots_on(weekday)
+            for slot in theatre.slots_on(weekday, day)
             if day + slot.start < self.horizon
         ]
 

@@ -12,7 +12,7 @@ ate the time. Cancelled patients return to the waiting list with their wait unch
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import simpy
@@ -39,6 +39,9 @@ class SessionSlot:
     """Start, in days after midnight."""
     length: float
     """Planned length, in days."""
+    skip: frozenset[int] = field(default=frozenset(), compare=False)
+    """Days of its weekdays on which it does not run (bank holidays, weeks closed for leave,
+    other weeks of its cycle, before opening or after closing, ramping up)."""
 
 
 class Theatre:
@@ -66,8 +69,9 @@ class Theatre:
         self.roster: StaffRoster | None = None
         """Staff rosters deciding whether each session has its team (None: always staffed)."""
 
-    def slots_on(self, weekday: int) -> list[SessionSlot]:
-        return [s for s in self.slots if weekday in s.weekdays]
+    def slots_on(self, weekday: int, day: int = -1) -> list[SessionSlot]:
+        """The sessions of this theatre on ``day`` (a ``weekday``)."""
+        return [s for s in self.slots if weekday in s.weekdays and day not in s.skip]
 
     def book(
         self,

@@ -6,6 +6,12 @@ surgery gets a general bed only if one is free right then. Ring-fenced elective 
 are never given to emergencies, which is what protects a hub's operating lists from
 winter pressure. After each discharge a bed is out of use for its turnaround (cleaning)
 time before anyone else can have it.
+
+A site's bed counts may change on dates (a ward opening or closing). When a pool's count
+falls below the beds in use, nobody is moved: the patients keep their beds, each bed that
+frees closes instead of passing to the next patient, and the pool admits again once it is
+below its new count. When the count rises, emergencies waiting for a bed take the new ones.
+Capacity is integrated over time, so occupancy KPIs use the beds there were each day.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from dataclasses import dataclass, field
 import simpy
 
 from ..scenario.wards import Beds
+from .calendar import Calendar
 from .ledger import ConservationError, Ledger, Tally, TimeWeighted
 
 #: Snapshot measures of this feature.
@@ -49,16 +56,21 @@ class BedPool:
     A bed counts as occupied from admission until it is ready again after turnaround.
     """
 
-    __slots__ = ("name", "capacity", "_env", "occupancy")
+    __slots__ = ("name", "capacity", "_env", "occupancy", "_capacity_days", "_since", "_cut")
 
-    def __init__(self, name: str, capacity: int, env: simpy.Environment):
+    def __init__(self, name: str, capacity: int, env: simpy.Environment, most: int = 0):
         if capacity < 0:
             raise ValueError(f"{name}: capacity must be >= 0, got {capacity}")
         self.name = name
         self.capacity = capacity
         self._env = env
-        self.occupancy = TimeWeighted(env.now, capacity + 1)
-        """Beds occupied over time, with the time spent at each number 0..capacity."""
+        self.occupancy = TimeWeighted(env.now, max(capacity, most) + 1)
+        """Beds occupied over time, with the time spent at each number 0..``most`` (the
+        largest capacity the pool ever has)."""
+        self._capacity_days = 0.0
+        self._since = 0.0
+        self._cut = 0
+        """Beds in use when the capacity last fell below them (allowed until they free)."""
 
     @property
     def busy(self) -> int:
@@ -74,12 +86,30 @@ class BedPool:
     def vacate(self) -> None:
         self.occupancy.add(self._env.now, -1)
 
+    def resize(self, capacity: int) -> None:
+        """The pool has ``capacity`` beds from now; beds in use above it stay in use."""
+        now = self._env.now
+        self._capacity_days += self.capacity * (now - self._since)
+        self._since = now
+        self.capacity = capacity
+        self._cut = self.busy if self.busy > capacity else 0
+
+    @property
+    def over(self) -> bool:
+        """More beds in use than the pool now has (after its count fell)."""
+        return self.occupancy.level > self.capacity
+
     def settle(self, tally: BedTally) -> None:
         """Copy the occupancy so far into ``tally``."""
         now = self._env.now
         tally.bed_days = self.occupancy.settle(now)
-        tally.capacity_days = self.capacity * now
+        tally.capacity_days = self._capacity_days + self.capacity * (now - self._since)
         tally.time_at = list(self.occupancy.histogram)
+
+    def check(self) -> None:
+        """Not over full (except with beds in use from before a cut) nor under empty."""
+        if not 0 <= self.busy <= max(self.capacity, self._cut):
+            raise ConservationError(f"{self.name}: {self.busy} beds in use of {self.capacity}")
 
 
 EmergencyCallback = Callable[[BedPool], None]
@@ -96,11 +126,18 @@ class WardBeds:
         ring_fenced: bool,
         electives_use_general: bool,
         ledger: Ledger,
+        calendar: Calendar | None = None,
     ):
         self.env = env
         self.site = site
-        self.general = BedPool(f"{site}/general", beds.general, env)
-        self.elective = BedPool(f"{site}/elective", beds.elective, env)
+        (general, elective), changes = (beds.general, beds.elective), []
+        if calendar is not None:
+            (general, elective), changes = calendar.bed_counts(beds)
+        most_general, most_elective = beds.most
+        self.general = BedPool(f"{site}/general", general, env, most_general)
+        self.elective = BedPool(f"{site}/elective", elective, env, most_elective)
+        for day, g, e in changes:
+            env.timeout(day - env.now).callbacks.append(lambda _e, g=g, e=e: self.resize(g, e))
         self.turnaround = beds.turnaround
         self.ring_fenced = ring_fenced
         self.electives_use_general = electives_use_general
@@ -156,13 +193,29 @@ class WardBeds:
         self._ready(pool)
 
     def _ready(self, pool: BedPool) -> None:
-        if self.emergency_queue and (pool is self.general or not self.ring_fenced):
+        if (
+            self.emergency_queue
+            and (pool is self.general or not self.ring_fenced)
+            and not pool.over
+        ):
             self.emergency_queue.popleft()(pool)  # bed passes straight to the next in line
         else:
-            pool.vacate()
+            pool.vacate()  # free, or closed if the pool has more beds in use than it now has
+
+    # -- changes of bed count ------------------------------------------------------------
+    def resize(self, general: int | None, elective: int | None) -> None:
+        """New bed counts from now (None: unchanged); emergencies waiting take new beds."""
+        if general is not None:
+            self.general.resize(general)
+        if elective is not None:
+            self.elective.resize(elective)
+        while self.emergency_queue:
+            pool = self.admit_emergency()
+            if pool is None:
+                break
+            self.emergency_queue.popleft()(pool)
 
     def check(self) -> None:
         """No pool over or under full."""
         for pool in (self.general, self.elective):
-            if not 0 <= pool.busy <= pool.capacity:
-                raise ConservationError(f"{pool.name}: {pool.busy} beds in use of {pool.capacity}")
+            pool.check()

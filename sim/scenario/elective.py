@@ -3,6 +3,8 @@ zero, routing to hubs and how lists are booked (scenario data)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
@@ -10,6 +12,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from .arrivals import ArrivalPattern
 from .backlog_csv import BacklogRow
 from .base import Spec
+from .calendar import Date, Opening, TheatreWeeks, monday_of
 from .critical_care import PostOpCriticalCare
 from .distributions import TimeDist
 from .equity import ByQuintile, Quintile, check_quintile_mix
@@ -56,6 +59,19 @@ class SessionPlan(Spec):
     """Time after midnight the session starts (default by slot: AM 08:00, PM 13:00, ...)."""
     length: PositiveDuration | None = None
     """Session length (default by slot: 4 hours, all-day 8 hours)."""
+    cycle_weeks: Count = Field(default=1, ge=1, le=52)
+    """Length of the cycle of weeks the plan repeats over, e.g. ``2`` for a fortnightly list."""
+    weeks: list[Count] = Field(default_factory=lambda: [1], min_length=1)
+    """Weeks of the cycle the sessions run, counting from 1, e.g. ``[1]`` of a 2-week cycle
+    (every other week) or ``[1, 3]`` of 4."""
+    cycle_start: Date | None = None
+    """A date in week 1 of the cycle (weeks run Monday to Sunday); default: the scenario's
+    ``start_date``."""
+    opens: Date | None = None
+    """First day these sessions run, e.g. a new Saturday list from ``2025-10-04`` (default:
+    from the start)."""
+    closes: Date | None = None
+    """First day these sessions no longer run (default: never)."""
 
     @field_validator(
         "days",
@@ -65,6 +81,32 @@ class SessionPlan(Spec):
     @classmethod
     def _one_day(cls, v: object) -> object:
         return [v] if isinstance(v, str) else v
+
+    @field_validator(
+        "weeks",
+        mode="before",
+        json_schema_input_type=Count | Annotated[list[Count], Field(min_length=1)],
+    )
+    @classmethod
+    def _one_week(cls, v: object) -> object:
+        return [v] if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @property
+    def cyclic(self) -> bool:
+        """Runs in some weeks of a cycle only (not every week)."""
+        return len(set(self.weeks)) < self.cycle_weeks
+
+    def runs_on(self, day: dt.date, start_date: dt.date) -> bool:
+        """Whether the weekdays, the cycle and the dates of this plan put a session on ``day``
+        (before bank holidays, weeks closed for leave and a theatre's own dates)."""
+        if WEEKDAYS[day.weekday()] not in self.days:
+            return False
+        if (self.opens is not None and day < self.opens) or (
+            self.closes is not None and day >= self.closes
+        ):
+            return False
+        first = monday_of(self.cycle_start or start_date)
+        return (monday_of(day) - first).days // 7 % self.cycle_weeks + 1 in self.weeks
 
     @property
     def start_offset(self) -> float:
@@ -82,6 +124,18 @@ class SessionPlan(Spec):
             raise ValueError("a session's start must be a time of day between 0 min and 24 hours")
         if self.start_offset + self.session_length > 1.0 + 1e-9:
             raise ValueError("this session would run past midnight: start it earlier or shorten it")
+        bad = [w for w in self.weeks if not 1 <= w <= self.cycle_weeks]
+        if bad:
+            raise ValueError(
+                f"week {bad[0]} is not in a cycle of {self.cycle_weeks} week(s): weeks count "
+                f"from 1 to cycle_weeks ({self.cycle_weeks})"
+            )
+        if len(set(self.weeks)) != len(self.weeks):
+            raise ValueError("a week of the cycle is listed twice in weeks")
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValueError(
+                f"closes ({self.closes.isoformat()}) must be after opens ({self.opens.isoformat()})"
+            )
         return self
 
 
@@ -96,13 +150,18 @@ class TheatreDay(Spec):
     """A case still starts if it is expected to finish this long after the session's end."""
 
 
-class Theatre(Spec):
-    """A theatre (or ``count`` identical theatres) and its weekly session plan."""
+class Theatre(Opening, TheatreWeeks):
+    """A theatre (or ``count`` identical theatres) and its weekly session plan; it may open and
+    close on dates and ramp up (``opens``, ``closes``, ``ramp_up``), and its weeks closed for
+    leave (``working_weeks`` or ``closed_weeks``) replace the calendar's when given."""
 
     count: Count = Field(default=1, ge=1, le=MAX_THEATRES)
     sessions: list[SessionPlan] = Field(min_length=1)
     theatre_day: TheatreDay | None = None
     """On-the-day losses for this theatre; the scenario's ``policies.theatre_day`` if omitted."""
+    runs_on_bank_holidays: bool = False
+    """Sessions run on bank holidays too (when the calendar keeps them), e.g. a hub's
+    weekend lists."""
 
     @field_validator("sessions")
     @classmethod
@@ -111,7 +170,7 @@ class Theatre(Spec):
             spans = sorted(
                 (p.start_offset, p.start_offset + p.session_length, i)
                 for i, p in enumerate(sessions)
-                if day in p.days
+                if day in p.days and not (p.cyclic or p.opens or p.closes)
             )
             for (_s1, e1, i), (s2, _e2, j) in zip(spans, spans[1:], strict=False):
                 if s2 < e1 - 1e-9:
@@ -183,6 +242,11 @@ class Demand(Spec):
     """Chance that a patient leaves the list untreated within a year of waiting (validation)."""
     patient_cancellation_probability: Probability = 0.0
     """Chance a booked patient cancels on the day (unfit, did not attend)."""
+    growth_per_year: float = Field(default=0.0, ge=-0.5, le=1.0)
+    """Yearly growth of referrals, compounding, e.g. ``0.03``: a referral rate is the rate at
+    ``start_date`` and is multiplied by ``(1 + growth_per_year) ** (days / 365.25)``. Gaps
+    (``interarrival``) are drawn as written on a clock that runs faster by the same factor;
+    set times (``schedule``) are refused."""
     quintile_mix: Annotated[dict[Quintile, Probability], ByQuintile] | None = None
     """Referrals by deprivation quintile (IMD 1 = most deprived); none = not recorded."""
     quintile_mix_by_site: dict[Ident, Annotated[dict[Quintile, Probability], ByQuintile]] = Field(
@@ -346,6 +410,19 @@ def reference_problems(sc: Scenario) -> list[Problem]:
                     out.append(
                         ((*base, "to"), f"choosing the nearest site needs a location for '{name}'")
                     )
+    out.extend(_dated_clashes(sc))
+    if sc.demand.growth_per_year:
+        for sid, by_proc in sc.demand.referrals.items():
+            for pid, line in by_proc.items():
+                if line.schedule is not None:
+                    out.append(
+                        (
+                            ("demand", "referrals", sid, pid, "schedule"),
+                            "demand.growth_per_year cannot grow referrals given at set times "
+                            "(a timetable): give a rate (per_week) or gaps (interarrival), "
+                            "or set growth_per_year to 0",
+                        )
+                    )
     specialties = sorted({p.specialty for p in sc.procedures.values()})
     for sid, site in sc.sites.items():
         for tname, theatre in site.theatres.items():
@@ -361,6 +438,45 @@ def reference_problems(sc: Scenario) -> list[Problem]:
                             f"{', '.join(specialties) or 'none'})",
                         )
                     )
+    return out
+
+
+def _dated_clashes(sc: Scenario) -> list[Problem]:
+    """Two plans of one theatre overlapping in time of day, one of them in some weeks of a
+    cycle or between dates: a clash only if both run on some day of the run."""
+    out: list[Problem] = []
+    days = math.ceil(sc.horizon)
+    for sid, site in sc.sites.items():
+        for tname, theatre in site.theatres.items():
+            plans = theatre.sessions
+            for i, a in enumerate(plans):
+                for j in range(i + 1, len(plans)):
+                    b = plans[j]
+                    if not (a.cyclic or a.opens or a.closes or b.cyclic or b.opens or b.closes):
+                        continue  # checked by the theatre itself
+                    if not set(a.days) & set(b.days) or not (
+                        a.start_offset < b.start_offset + b.session_length - 1e-9
+                        and b.start_offset < a.start_offset + a.session_length - 1e-9
+                    ):
+                        continue
+                    clash = next(
+                        (
+                            day
+                            for d in range(days)
+                            if a.runs_on(day := sc.start_date + dt.timedelta(days=d), sc.start_date)
+                            and b.runs_on(day, sc.start_date)
+                        ),
+                        None,
+                    )
+                    if clash is not None:
+                        out.append(
+                            (
+                                ("sites", sid, "theatres", tname, "sessions"),
+                                f"sessions[{i}] and sessions[{j}] overlap on "
+                                f"{clash.isoformat()}: one theatre runs one list at a time "
+                                "(use other weeks of the cycle, other dates, or `count`)",
+                            )
+                        )
     return out
 
 

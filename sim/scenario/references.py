@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import critical_care, elective, emergencies, equity, mutual_aid, staff
+from . import calendar, critical_care, elective, emergencies, equity, mutual_aid, staff
 from .errors import Problem, unknown
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ FEATURE_CHECKS = (
     equity.reference_problems,
     mutual_aid.reference_problems,
     staff.reference_problems,
+    calendar.reference_problems,
 )
 
 

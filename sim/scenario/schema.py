@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from .base import Spec
+from .calendar import Calendar
 from .critical_care import (
     CriticalCarePolicy,
     CriticalCareStream,
@@ -51,6 +52,7 @@ __all__ = [
     "WEEKDAYS",
     "Beds",
     "Booking",
+    "Calendar",
     "CriticalCarePolicy",
     "CriticalCareStream",
     "CriticalCareUnit",
@@ -147,6 +149,8 @@ class Scenario(Spec):
     policies: Policies = Field(default_factory=Policies)
     staff: Staff | None = None
     """Staff groups that theatre sessions need (none = sessions always staffed)."""
+    calendar: Calendar = Field(default_factory=Calendar)
+    """Bank holidays, theatre weeks closed for leave and days of industrial action."""
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
