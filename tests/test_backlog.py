@@ -93,3 +93,70 @@ def test_the_csv_rows_travel_in_the_scenario_not_the_file(tmp_path):
     ]
     assert repr(sim.run_replication(remote, seed=3).kpis) == repr(before.kpis)
     assert sim.scenario_hash(remote) == fingerprint
+
+
+# -- a CSV that is not what it should be (issue 15): the file and the line, always ----------------
+
+
+def _refuse(tmp_path, raw: bytes):
+    (tmp_path / "sc.yaml").write_text(textwrap.dedent(SCENARIO))
+    (tmp_path / "backlog.csv").write_bytes(raw)
+    with pytest.raises(sim.ScenarioError) as err:
+        sim.load_scenario(tmp_path / "sc.yaml")
+    assert err.value.file == str(tmp_path / "backlog.csv"), str(err.value)
+    return err.value
+
+
+HEADER = b"site,procedure,priority,waited_weeks\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "line", "words"),
+    [
+        (HEADER + b"a,hip,P4,inf\n", 2, "a number of weeks from 0 to 5,200, got 'inf'"),
+        (HEADER + b"a,hip,P4,-inf\n", 2, "from 0 to 5,200"),
+        (HEADER + b"a,hip,P4,nan\n", 2, "from 0 to 5,200"),
+        (HEADER + b"a,hip,P4,1e308\n", 2, "got '1e308'"),
+        (HEADER + b"a,hip,P4,3\na,hip,P4,\"" + b"x" * 200_000 + b"\"\n", 3, "longer than 131,072"),
+        (HEADER + b"a,hip,P4,3\na,hip,P4,\"3\n", 3, "cannot be read as CSV"),
+        (HEADER + b"a,hip,P4,3\na,h\xe9p,P4,3\n", 3, "byte 0xe9 at offset 51 is not UTF-8"),
+        (HEADER + b"a,hip,P4,3\x00\n", 2, "is a NUL byte"),
+        (HEADER + b"a,hip,P4,3,9" + b"9" * 5000 + b"\n", 2, None),  # extra columns: ignored
+        (b"site,procedure,priority,waited_weeks,quintile\na,hip,P4,3," + b"9" * 5000 + b"\n", 2,
+         "a whole number from 1 to 5, got '99999"),
+    ],
+)  # fmt: skip
+def test_bad_csv_rows_name_the_file_and_line(tmp_path, raw, line, words):
+    if words is None:  # accepted
+        (tmp_path / "sc.yaml").write_text(textwrap.dedent(SCENARIO))
+        (tmp_path / "backlog.csv").write_bytes(raw)
+        assert len(sim.load_scenario(tmp_path / "sc.yaml").initial_waiting_list.rows) == 1
+        return
+    err = _refuse(tmp_path, raw)
+    assert err.line == line and words in str(err), str(err)
+    assert len(str(err)) < 500  # nothing echoed in full
+
+
+def test_a_file_that_is_not_a_csv_is_not_echoed(tmp_path):
+    err = _refuse(tmp_path, b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/:/bin/sh\n")
+    assert err.line == 1 and "names none of them (is this the right file?)" in str(err)
+    assert "root:" not in str(err)
+
+
+def test_a_utf32_csv_says_save_as_utf8(tmp_path):
+    err = _refuse(tmp_path, (HEADER + b"a,hip,P4,3\n").decode().encode("utf-32"))
+    assert "saved as UTF-32" in str(err) and "save it as UTF-8" in str(err)
+
+
+def test_a_csv_with_too_many_patients_is_refused(tmp_path, monkeypatch):
+    from sim.scenario import backlog_csv
+
+    monkeypatch.setattr(backlog_csv, "MAX_ROWS", 3)
+    err = _refuse(tmp_path, HEADER + b"a,hip,P4,3\n" * 4)
+    assert err.line == 5 and "more than 3 patients" in str(err)
+
+
+def test_csv_line_numbers_count_lines_not_rows(tmp_path):
+    raw = HEADER + b'a,hip,P4,3\n"a",hip,P4,"2"\n\na,hip,P9,1\n'
+    err = _refuse(tmp_path, raw)
+    assert err.line == 5 and "'P9'" in str(err)

@@ -471,8 +471,9 @@ def test_top_level_unknown_keys_including_non_string(scenario_dir: Path) -> None
 def test_long_values_are_truncated(scenario_dir: Path) -> None:
     err = problem("name: x\nsites: {}\nseed: '" + "9x" * 200 + "'\n", scenario_dir)
     got = str(err).split("got ", 1)[1]
-    assert len(got) <= 62
-    assert got.endswith("....") or got.endswith("...'.") or "..." in got
+    value, length = got.split(" (", 1)
+    assert len(value) <= 62 and value.endswith("…'")
+    assert length == "400 characters)."
 
 
 def test_many_problems_are_capped(scenario_dir: Path) -> None:
@@ -518,7 +519,7 @@ def test_errors_point_at_the_right_file_with_extends(scenario_dir: Path) -> None
     )
 
 
-def test_error_under_merge_key_points_at_anchor(scenario_dir: Path) -> None:
+def test_error_under_merge_key_points_at_the_merge_and_the_anchor(scenario_dir: Path) -> None:
     err = problem(
         """
         name: x
@@ -533,8 +534,9 @@ def test_error_under_merge_key_points_at_anchor(scenario_dir: Path) -> None:
         """,
         scenario_dir,
     )
-    assert err.line == 4
+    assert err.line == 8  # where '<<' merged it in
     assert err.field == "sites.a.beds.general"
+    assert "(merged in here by '<<' from line 4)" in err.message
 
 
 def test_base_path_for_validating_a_section(scenario_dir: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import sim.scenario.yamlio as yamlio
 from sim.scenario.errors import ScenarioError
 from sim.scenario.yamlio import (
     LoadedYaml,
@@ -134,7 +135,7 @@ def test_plain_yaml_types_and_dates(tmp_path: Path) -> None:
     }
 
 
-def test_merge_keys_work_and_point_at_the_anchor(tmp_path: Path) -> None:
+def test_merge_keys_work_and_point_at_the_merge(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         "a.yaml",
@@ -152,7 +153,9 @@ def test_merge_keys_work_and_point_at_the_anchor(tmp_path: Path) -> None:
     loaded = load_yaml_document(path)
     assert loaded.data["sites"]["a"]["beds"] == {"general": 20, "critical_care": 2}
     assert loaded.locations[("sites", "a", "beds", "general")].line == 8
-    assert loaded.locations[("sites", "a", "beds", "critical_care")].line == 3
+    # A merged key is placed where it was merged in, and remembers its line in the anchor.
+    merged = loaded.locations[("sites", "a", "beds", "critical_care")]
+    assert (merged.line, merged.merged_from) == (7, 3)
 
 
 def test_alias_paths_get_locations(tmp_path: Path) -> None:
@@ -570,8 +573,34 @@ def test_extends_depth_limit(tmp_path: Path) -> None:
 
 def test_error_in_parent_names_the_parent(tmp_path: Path) -> None:
     parent = write(tmp_path, "base.yaml", "name: x\nname: y\n")
-    err = load_error(write(tmp_path, "child.yaml", "extends: base.yaml\n"))
+    child = write(tmp_path, "child.yaml", "extends: base.yaml\n")
+    err = load_error(child)
     assert err.file == os.path.normpath(parent) and err.line == 2
+    assert str(err).endswith(f"(this file is read because {child}, line 1 extends it).")
+
+
+@pytest.mark.parametrize(
+    ("parent", "words"),
+    [
+        (b"\x89PNG\r\n\x1a\n", "not a text YAML file"),
+        (b"", "the file is empty"),
+        (b"- a\n- b\n", "holds a list"),
+        ("a secret line\n" * 200, "one text value of 2,799 characters"),
+    ],
+)
+def test_extending_something_that_is_not_a_scenario_blames_the_extends_line(
+    tmp_path: Path, parent: bytes | str, words: str
+) -> None:
+    target = tmp_path / "notes.txt"
+    if isinstance(parent, str):
+        target.write_text(parent, encoding="utf-8")
+    else:
+        target.write_bytes(parent)
+    child = write(tmp_path, "child.yaml", "name: x\nextends: notes.txt\n")
+    err = load_error(child)
+    assert (err.file, err.line, err.field) == (child, 2, "extends")
+    assert "the file to extend, 'notes.txt', is not a scenario" in str(err)
+    assert words in str(err) and "secret" not in str(err)
 
 
 def test_resolve_path() -> None:
@@ -587,3 +616,109 @@ def test_aliased_values_are_not_shared_objects(tmp_path: Path) -> None:
     assert loaded.data["a"] == loaded.data["c"]
     assert loaded.data["a"] is not loaded.data["c"]
     assert loaded.data["a"]["b"] is not loaded.data["c"]["b"]
+
+
+# ----------------------------------------------------------------------------
+# Numbers YAML 1.1 reads in another base
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("010", "010 starts with a zero, so YAML reads it as an octal number (8); write 10"),
+        ("-007", "octal number (-7); write -7"),
+        ("0x1A", "0x1A is written in hexadecimal, which YAML reads as 26"),
+        ("0b101", "0b101 is written in binary, which YAML reads as 5"),
+        ("1:30", "YAML reads 1:30 as a base-60 number (90)"),
+        ("1:30.5", "YAML reads 1:30.5 as a base-60 number (90.5)"),
+    ],
+)
+def test_numbers_in_another_base_are_refused(tmp_path: Path, written: str, words: str) -> None:
+    for text in (f"name: x\nbeds: {written}\n", f"name: x\n{written}: 1\n"):
+        err = load_error(write(tmp_path, "a.yaml", text))
+        assert err.line == 2 and words in str(err), str(err)
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("0", 0), ("-0", 0), ("+7", 7), ("1_000", 1000), ("10", 10), ("0.5", 0.5), ("012.5", 12.5)],
+)
+def test_decimal_numbers_are_read(tmp_path: Path, written: str, value: float) -> None:
+    loaded = load_yaml_document(write(tmp_path, "a.yaml", f"beds: {written}\n"))
+    assert loaded.data["beds"] == value
+
+
+@pytest.mark.parametrize("written", ["<<", "="])
+def test_merge_and_value_signs_are_text_as_values(tmp_path: Path, written: str) -> None:
+    text = f"name: {written}\nlist: [{written}]\n"
+    loaded = load_yaml_document(write(tmp_path, "a.yaml", text))
+    assert loaded.data == {"name": written, "list": [written]}
+
+
+# ----------------------------------------------------------------------------
+# Encodings
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "words"),
+    [
+        ("utf-32", "the file is saved as UTF-32 text; save it as UTF-8"),
+        ("utf-32-be", "the file looks like UTF-32 text (every character takes 4 bytes)"),
+        ("utf-32-le", "the file looks like UTF-32 text"),
+        ("utf-16-le", "the file looks like UTF-16 text (every character takes 2 bytes)"),
+        ("utf-16-be", "the file looks like UTF-16 text"),
+    ],
+)
+def test_wide_encodings_say_save_as_utf8(tmp_path: Path, encoding: str, words: str) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes("name: x\nhorizon: 8 weeks\n".encode(encoding))
+    err = load_error(str(path))
+    assert words in str(err) and "UTF-8" in str(err)
+
+
+# ----------------------------------------------------------------------------
+# LibYAML (fast) and PyYAML read every file alike
+# ----------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+EVERY_FILE = sorted(
+    str(p.relative_to(ROOT))
+    for folder in ("scenarios", "tests/bad_scenarios", "tests/odd_scenarios")
+    for p in (ROOT / folder).rglob("*")
+    if p.suffix in (".yaml", ".json") and p.name != "expected.yaml"
+)
+
+
+def _outcome(path: str) -> object:
+    try:
+        loaded = load_yaml_document(path)
+    except ScenarioError as err:
+        return ("error", err.message)
+    locations = {p: loaded.locations.get(p) for p in loaded.locations}
+    return (loaded.data, locations, loaded.files, loaded.removed)
+
+
+@pytest.mark.skipif(not yamlio.yaml.__with_libyaml__, reason="PyYAML has no LibYAML here")
+def test_libyaml_and_pyyaml_read_every_file_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert len(EVERY_FILE) > 100
+    fast = {f: _outcome(f) for f in EVERY_FILE}
+    monkeypatch.setattr(yamlio, "_FastLoader", None)
+    for f in EVERY_FILE:
+        assert _outcome(f) == fast[f], f
+
+
+def test_a_long_list_keeps_the_line_of_every_item(tmp_path: Path) -> None:
+    values = "".join(f"  - {i} min\n" for i in range(5000))
+    loaded = load_yaml_document(write(tmp_path, "a.yaml", "name: x\nvalues:\n" + values))
+    assert loaded.locations[("values", 0)].line == 3
+    assert loaded.locations[("values", 4321)].line == 4324
+    assert loaded.locations.get(("values", 5000)) is None
+    assert loaded.location_for(("values", 4321, "deeper")).line == 4324
+    # A child that replaces the list drops the parent's lines.
+    child = write(tmp_path, "b.yaml", "extends: a.yaml\nvalues: [1 min]\n")
+    loaded = load_yaml_document(child)
+    assert loaded.locations[("values", 0)].file == child
+    assert loaded.locations.get(("values", 4321)) is None

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from .schema import Scenario
 
 
+#: Most retrieval teams a network may have (a typo guard).
+MAX_RETRIEVAL_TEAMS = 1_000
+
+
 class CriticalCareStream(ArrivalPattern):
     """Unplanned critical care admissions arriving directly (from the emergency department,
     wards or theatres): a rate with its own weekday and monthly shape, or gaps drawn from a
@@ -36,7 +40,7 @@ class CriticalCareUnit(Spec):
     """A critical care unit (level 2/3 beds) at a site."""
 
     beds: Count = Field(ge=1, le=MAX_BEDS)
-    elective_reserved: Count = Field(default=0, ge=0)
+    elective_reserved: Count = Field(default=0, ge=0, le=MAX_BEDS)
     """Beds kept for planned post-operative patients: unplanned patients never use them."""
     turnaround: NonNegativeDuration = 0.0
     """A bed is out of use this long after each discharge (cleaning)."""
@@ -78,7 +82,7 @@ class CriticalCarePolicy(Spec):
     pooled: bool = False
     """All units act as one pool: instant transfer to any free bed (the fully pooled limit)."""
     transfer_time: TimeDist = Field(default="0 min", validate_default=True)
-    retrieval_teams: Count | None = Field(default=None, ge=1)
+    retrieval_teams: Count | None = Field(default=None, ge=1, le=MAX_RETRIEVAL_TEAMS)
     """Transfer teams shared by the network (none given = no limit)."""
     if_none_free: Literal["refuse", "queue"] = "refuse"
     """With transfers and no free bed anywhere: refuse, or wait at the patient's own unit."""

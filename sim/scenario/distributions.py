@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import BeforeValidator, Field, model_validator
 
 from .base import Spec
+from .types import Weight
 from .units import NonNegativeDuration, PositiveDuration, format_duration
 
 
@@ -153,7 +154,7 @@ class Empirical(_Dist):
 
     dist: Literal["empirical"]
     values: list[NonNegativeDuration] = Field(min_length=1)
-    weights: list[Annotated[float, Field(ge=0)]] | None = None
+    weights: list[Weight] | None = None
 
     @model_validator(mode="after")
     def _weights_match(self) -> Empirical:

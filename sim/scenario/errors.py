@@ -12,8 +12,11 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sim.text import printable, shown
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     from sim.scenario.yamlio import LoadedYaml, Location
 
 __all__ = [
+    "AnyOf",
     "ScenarioError",
     "did_you_mean",
     "error_at",
@@ -32,7 +36,14 @@ MAX_PROBLEMS_SHOWN = 10
 _MAX_VALUE_CHARS = 60
 
 
-#: A problem found after reading: the field path it concerns, and what is wrong.
+class AnyOf(tuple):
+    """Several fields one problem concerns (``warm_up`` and ``horizon``): the message is
+    placed at whichever the planner wrote in the file named on the command line (the most
+    derived one with ``extends``), and names where the others are."""
+
+
+#: A problem found after reading: the field path (or `AnyOf` paths) it concerns, and what is
+#: wrong.
 Problem = tuple[tuple, str]
 
 
@@ -96,7 +107,7 @@ def paragraph(
     """Join a place and a problem into one sentence ending with a full stop."""
     where = []
     if file:
-        where.append(str(file))
+        where.append(printable(file))
     if line:
         where.append(f"line {line}")
     if column:
@@ -145,6 +156,26 @@ def did_you_mean(word: str, options: Iterable[str], cutoff: float = 0.6) -> str 
     return None
 
 
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def lookalike_note(text: Any) -> str:
+    """Name a letter that only looks Latin (Cyrillic 'а', Greek 'ο'): `` (its 2nd character
+    ...)``, or "" if there is none."""
+    if not isinstance(text, str) or text.isascii():
+        return ""
+    for i, ch in enumerate(text):
+        if not ch.isascii() and ch.isalpha():
+            name = unicodedata.name(ch, "a letter of another script")
+            return (
+                f" (its {_ordinal(i + 1)} character, {ch!r}, is {name} (U+{ord(ch):04X}), "
+                "which looks like a Latin letter but is not one: retype it)"
+            )
+    return ""
+
+
 def _longest_location(
     loaded: LoadedYaml | None, path: tuple[Any, ...]
 ) -> tuple[Location | None, tuple[Any, ...]]:
@@ -157,17 +188,127 @@ def _longest_location(
     return None, ()
 
 
+def _removal(loaded: LoadedYaml | None, path: tuple[Any, ...], found: tuple[Any, ...]) -> Any:
+    """Where a file deleted (``key: null``) the inherited ``path`` or a part of it below
+    ``found``: (location, deleted path), or None."""
+    if loaded is None or not loaded.removed:
+        return None
+    for n in range(len(found) + 1, len(path) + 1):
+        loc = loaded.removed.get(path[:n])
+        if loc is not None:
+            return loc, path[:n]
+    return None
+
+
+def _file_order(loaded: LoadedYaml | None) -> dict[str, int]:
+    return {f: i for i, f in enumerate(loaded.files)} if loaded is not None else {}
+
+
+def _choose_place(loaded: LoadedYaml | None, paths: AnyOf) -> tuple[tuple[Any, ...], str]:
+    """Of several paths, the one written in the most derived file; and a note naming the
+    others' places."""
+    order = _file_order(loaded)
+    placed = []
+    for i, path in enumerate(paths):
+        loc, found = _longest_location(loaded, tuple(path))
+        rank = order.get(loc.file, len(order)) if loc is not None else len(order) + 1
+        exact = loc is not None and found == tuple(path)
+        placed.append((rank, not exact, i, tuple(path), loc))
+    placed.sort(key=lambda p: p[:3])
+    chosen = placed[0]
+    others = [
+        f"{format_path(path)} is at {loc.file}, line {loc.line}"
+        for _r, _e, _i, path, loc in placed[1:]
+        if loc is not None and chosen[4] is not None and loc.file != chosen[4].file
+    ]
+    return chosen[3], f"; {'; '.join(others)}" if others else ""
+
+
+def _placed(loaded: LoadedYaml | None, path: Any, problem: str) -> dict[str, Any]:
+    """A problem at a data path (or `AnyOf` paths) as a place and a text."""
+    note = ""
+    if isinstance(path, AnyOf):
+        path, note = _choose_place(loaded, path)
+    path = tuple(path)
+    loc, found = _longest_location(loaded, path)
+    removal = _removal(loaded, path, found)
+    if removal is not None:
+        loc, deleted = removal
+        note += _removal_note(deleted)
+    file = loc.file if loc else (loaded.files[0] if loaded and loaded.files else None)
+    if loc is not None and loc.merged_from:
+        note += _merge_note(loc)
+    text = problem.strip().rstrip(".") + note if note else problem
+    return {
+        "file": file,
+        "line": loc.line if loc else None,
+        "column": loc.column if loc else None,
+        "field": format_path(path),
+        "text": text,
+    }
+
+
+def _removal_note(deleted: tuple[Any, ...]) -> str:
+    return (
+        f" (`{_key_text(deleted[-1])}: null` here removed what the extended file gave; "
+        "null deletes an inherited value)"
+    )
+
+
+def _merge_note(loc: Location) -> str:
+    return f" (merged in here by '<<' from line {loc.merged_from})"
+
+
 def error_at(loaded: LoadedYaml | None, path: Sequence[Any], problem: str) -> ScenarioError:
     """Make a `ScenarioError` for ``problem`` at a data path of a loaded scenario.
 
     The line is that of the longest part of ``path`` that appears in the file,
-    so a path to something missing points at its parent mapping.
+    so a path to something missing points at its parent mapping. ``path`` may be an
+    `AnyOf` several paths.
     """
-    path = tuple(path)
-    loc, _ = _longest_location(loaded, path)
-    file = loc.file if loc else (loaded.files[0] if loaded and loaded.files else None)
-    return ScenarioError.at(
-        problem, file=file, line=loc.line if loc else None, field=format_path(path) or None
+    return scenario_error([_placed(loaded, path, problem)], loaded)
+
+
+def reference_problems_placed(
+    problems: Iterable[Problem], loaded: LoadedYaml | None
+) -> list[dict[str, Any]]:
+    """Problems found after reading (cross-references), each placed at its line."""
+    return [_placed(loaded, path, msg) for path, msg in problems]
+
+
+def scenario_error(
+    problems: list[dict[str, Any]],
+    loaded: LoadedYaml | None,
+    max_problems: int = MAX_PROBLEMS_SHOWN,
+) -> ScenarioError:
+    """One `ScenarioError` for placed problems, in reading order: file by file, top to bottom.
+
+    At most ``max_problems`` are shown, followed by "... and N more problems".
+    """
+    order = _file_order(loaded)
+    problems = sorted(problems, key=lambda p: (order.get(p["file"], len(order)), p["line"] or 0))
+    paragraphs = [
+        paragraph(p["text"], file=p["file"], line=p["line"], field=p["field"] or None)
+        for p in problems
+    ]
+    if not paragraphs:  # pragma: no cover - never called without a problem
+        paragraphs = ["the scenario is not valid."]
+    default_file = loaded.files[0] if loaded is not None and loaded.files else None
+    first = problems[0] if problems else {"file": default_file, "line": None, "field": None}
+    if len(paragraphs) == 1:
+        message = paragraphs[0]
+    else:
+        shown_ = paragraphs[:max_problems]
+        message = f"Found {len(paragraphs)} problems in the scenario:\n\n" + "\n\n".join(shown_)
+        if len(paragraphs) > len(shown_):
+            more = len(paragraphs) - len(shown_)
+            message += f"\n\n... and {more} more problem{'s' if more != 1 else ''}."
+    return ScenarioError(
+        message,
+        file=first["file"],
+        line=first["line"],
+        field=first["field"] or None,
+        problems=paragraphs,
     )
 
 
@@ -187,7 +328,7 @@ _NAME_PATTERN = r"^[A-Za-z0-9_\-]+$"
 
 
 def _truncate(text: str) -> str:
-    return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 3] + "..."
+    return shown(text, _MAX_VALUE_CHARS, quote=False)
 
 
 def _num(value: Any) -> str:
@@ -202,12 +343,10 @@ def _show(value: Any) -> str:
         return "an empty value"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return _truncate(repr(value))
+    if isinstance(value, int | float | str):
+        return shown(value, _MAX_VALUE_CHARS)
     if isinstance(value, _dt.date):
         return value.isoformat()
-    if isinstance(value, str):
-        return _truncate(repr(value))
     if isinstance(value, dict):
         return "a mapping " + _truncate(repr(value))
     if isinstance(value, list | tuple):
@@ -367,7 +506,7 @@ def _pattern(e: _Err) -> str:
     if e.ctx.get("pattern") == _NAME_PATTERN:
         return (
             "expected a name made only of letters, digits, '_' and '-' (no spaces), "
-            f"got {_show(e.value)}"
+            f"got {_show(e.value)}{lookalike_note(e.value)}"
         )
     return f"expected text matching the pattern {e.ctx.get('pattern')}, got {_show(e.value)}"
 
@@ -566,6 +705,19 @@ def format_validation_error(
     expected a number greater than 0, got -5.``; at most ``max_problems`` are
     shown, followed by "... and N more problems".
     """
+    problems = validation_problems(err, loaded, base_path=base_path, data=data)
+    return scenario_error(problems, loaded, max_problems)
+
+
+def validation_problems(
+    err: ValidationError,
+    loaded: LoadedYaml | None = None,
+    *,
+    base_path: Sequence[Any] = (),
+    data: Any = _UNSET,
+) -> list[dict[str, Any]]:
+    """The problems of a pydantic ``ValidationError``, each placed at its line (see
+    `format_validation_error`)."""
     base = tuple(base_path)
     if data is _UNSET:
         data = loaded.data if loaded is not None else None
@@ -573,6 +725,7 @@ def format_validation_error(
             data, _ = _child(data, part)
     have_data = data is not None
     default_file = loaded.files[0] if loaded is not None and loaded.files else None
+    inherited = _Inherited(loaded)
 
     problems: list[dict[str, Any]] = []
     for e in err.errors(include_url=False):
@@ -587,9 +740,22 @@ def format_validation_error(
             if disc in node:
                 path = path + (disc,)
         full = base + path
-        loc, _found = _longest_location(loaded, full)
+        loc, found = _longest_location(loaded, full)
+        note = ""
+        removal = _removal(loaded, full, found) if kind == "missing" else None
+        if removal is not None:
+            loc, deleted = removal
+            note = _removal_note(deleted)
+        elif kind == "unknown_key":
+            moved = inherited.placed_in_child(full, loc)
+            if moved is not None:
+                loc, note = moved
+        if loc is not None and loc.merged_from:
+            note += _merge_note(loc)
         line = loc.line if loc else None
         text = _explain(e, _missing_where(full, line))
+        if note:
+            text = text.rstrip(".") + note
         problems.append(
             {
                 "file": loc.file if loc else default_file,
@@ -599,38 +765,94 @@ def format_validation_error(
                 "text": text,
             }
         )
+    return _fold_list_repeats(_fold_alias_repeats(_merge_same_place(problems)))
 
-    problems = _fold_alias_repeats(_merge_same_place(problems))
-    # Report problems in reading order: file by file, top to bottom.
-    order = {f: i for i, f in enumerate(loaded.files)} if loaded is not None else {}
-    problems.sort(key=lambda p: (order.get(p["file"], len(order)), p["line"] or 0))
-    paragraphs = [
-        paragraph(p["text"], file=p["file"], line=p["line"], field=p["field"] or None)
-        for p in problems
-    ]
-    if not paragraphs:  # pragma: no cover - pydantic never raises an empty error
-        paragraphs = ["the scenario is not valid."]
-    first = problems[0] if problems else {"file": default_file, "line": None, "field": None}
-    if len(paragraphs) == 1:
-        message = paragraphs[0]
-    else:
-        shown = paragraphs[:max_problems]
-        message = f"Found {len(paragraphs)} problems in the scenario:\n\n" + "\n\n".join(shown)
-        if len(paragraphs) > len(shown):
-            more = len(paragraphs) - len(shown)
-            message += f"\n\n... and {more} more problem{'s' if more != 1 else ''}."
-    return ScenarioError(
-        message,
-        file=first["file"],
-        line=first["line"],
-        field=first["field"] or None,
-        problems=paragraphs,
-    )
+
+_ITEM = re.compile(r"^(?P<list>.*)\[(?P<index>\d+)\]$")
+
+
+def _fold_list_repeats(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Report once the same problem in several items of one list written on one line
+    (``weekday_profile: [1e308, 1e308, ...]``)."""
+    kept: list[dict[str, Any]] = []
+    first: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for p in problems:
+        m = _ITEM.match(p["field"] or "")
+        key = (p["file"], p["line"], m["list"], p["text"]) if m and p["line"] else None
+        if key is None or key not in first:
+            if key is not None:
+                first[key] = p
+            kept.append(p)
+            continue
+        first[key].setdefault("items", []).append(m["index"])
+    for p in kept:
+        items = p.pop("items", None)
+        if items:
+            shown_items = ", ".join(items[:10]) + (" ..." if len(items) > 10 else "")
+            word = "item" if len(items) == 1 else "items"
+            p["text"] = f"{p['text'].rstrip('.')} (the same for {word} {shown_items})"
+    return kept
+
+
+class _Inherited:
+    """Finds keys a mapping keeps from an extended file after the planner changed it.
+
+    Mappings merge key by key, so switching a distribution's kind in a file that extends
+    another keeps the old kind's parameters (``mean``, ``sd``): they are unknown to the new
+    kind, and the planner must delete them with ``mean: null`` in their own file.
+    """
+
+    def __init__(self, loaded: LoadedYaml | None) -> None:
+        self.loaded = loaded
+        self.order = _file_order(loaded)
+        self._rank: dict[tuple[Any, ...], int] | None = None
+
+    def _child_rank(self) -> dict[tuple[Any, ...], int]:
+        """Per mapping path: the most derived file any of its keys is written in."""
+        if self._rank is None:
+            assert self.loaded is not None
+            rank: dict[tuple[Any, ...], int] = {}
+            order = self.order
+            for p, loc in self.loaded.locations.items():
+                if p:
+                    r = order.get(loc.file, len(order))
+                    if r < rank.get(p[:-1], len(order) + 1):
+                        rank[p[:-1]] = r
+            self._rank = rank
+        return self._rank
+
+    def placed_in_child(
+        self, full: tuple[Any, ...], loc: Location | None
+    ) -> tuple[Location, str] | None:
+        if self.loaded is None or loc is None or not full:
+            return None
+        own = self.order.get(loc.file, 0)
+        if own == 0 or self.loaded.locations.get(full) is not loc:
+            return None
+        parent = full[:-1]
+        if self._child_rank().get(parent, own) >= own:
+            return None
+        here = self.loaded.locations.get(parent)
+        if here is None:
+            return None
+        key = _key_text(full[-1])
+        return here, (
+            f" (inherited from {printable(loc.file)}, line {loc.line}: a mapping changed in a "
+            f"file that extends another keeps the keys it does not mention, so remove this "
+            f"one here with `{key}: null`)"
+        )
+
+
+#: Most names listed after "known sites:" (a scenario may have thousands).
+MAX_NAMES_LISTED = 20
 
 
 def unknown(kind: str, name: str, known: list[str]) -> str:
     """``unknown site 'x'; did you mean 'y'? (known sites: ...)``."""
     close = did_you_mean(name, known)
-    hint = f"; did you mean '{close}'?" if close else ""
-    listing = ", ".join(sorted(known)) or "none defined"
-    return f"unknown {kind} '{name}'{hint} (known {kind}s: {listing})"
+    hint = f"; did you mean {shown(close)}?" if close else ""
+    names = sorted(known)
+    listing = ", ".join(printable(n) for n in names[:MAX_NAMES_LISTED]) or "none defined"
+    if len(names) > MAX_NAMES_LISTED:
+        listing += f" and {len(names) - MAX_NAMES_LISTED:,} more"
+    return f"unknown {kind} {shown(name)}{hint}{lookalike_note(name)} (known {kind}s: {listing})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -9,11 +10,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.text import shown
+
 from .backlog_csv import read_backlog_csv
-from .errors import MAX_PROBLEMS_SHOWN, ScenarioError, error_at, format_validation_error
+from .errors import (
+    did_you_mean,
+    error_at,
+    reference_problems_placed,
+    scenario_error,
+    validation_problems,
+)
 from .references import ScenarioReferenceError
 from .schema import Scenario
-from .yamlio import LoadedYaml, load_yaml_document, resolve_path
+from .yamlio import LoadedYaml, gc_paused, load_yaml_document, resolve_path
 
 CSV_KEY = ("initial_waiting_list", "csv")
 
@@ -26,47 +35,129 @@ def load_scenario(
     ``overrides`` maps dotted field paths (``sites.hub_north.beds.elective``) to values
     applied after reading, as a sweep does; they are checked like the file itself.
     """
-    loaded = load_yaml_document(path)
-    data = loaded.data
-    if overrides:
-        data = apply_overrides(data, overrides)
-    _resolve_csv_path(data, loaded)
-    return validate_scenario(data, loaded)
+    with gc_paused():
+        loaded = load_yaml_document(path)
+        data = loaded.data
+        if overrides:
+            data = apply_overrides(data, overrides)
+        _resolve_csv_path(data, loaded)
+        return validate_scenario(data, loaded)
 
 
 def validate_scenario(data: dict[str, Any], loaded: LoadedYaml | None = None) -> Scenario:
-    """Check scenario data (from YAML or built in code) and return the frozen ``Scenario``."""
+    """Check scenario data (from YAML or built in code) and return the frozen ``Scenario``.
+
+    Every problem is reported at once: fields that are wrong, and names that refer to
+    nothing elsewhere in the file (as far as they can be checked despite the wrong fields).
+    """
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise format_validation_error(err, loaded, data=data) from None
+        problems = validation_problems(err, loaded, data=data)
+        problems += reference_problems_placed(_references_despite(err, data), loaded)
+        raise scenario_error(problems, loaded) from None
     except ScenarioReferenceError as err:
-        raise _reference_error(err.problems, loaded) from None
+        raise scenario_error(reference_problems_placed(err.problems, loaded), loaded) from None
     problems = backlog_problems(scenario)
     if problems:
-        raise _reference_error(problems, loaded)
+        raise scenario_error(reference_problems_placed(problems, loaded), loaded)
     return scenario
 
 
-def _reference_error(problems: list[tuple[tuple, str]], loaded: LoadedYaml | None) -> ScenarioError:
-    errors = [error_at(loaded, loc, msg) for loc, msg in problems]
-    if loaded is not None:  # reading order, as for field problems: file by file, top to bottom
-        order = {f: i for i, f in enumerate(loaded.files)}
-        errors.sort(key=lambda e: (order.get(e.file, len(order)), e.line or 0))
-    first = errors[0]
-    shown = errors[:MAX_PROBLEMS_SHOWN]
-    message = "\n\n".join(e.message for e in shown)
-    if len(errors) > 1:
-        message = f"Found {len(errors)} problems in the scenario:\n\n{message}"
-    if len(errors) > len(shown):
-        message += f"\n\n... and {len(errors) - len(shown)} more problems."
-    return ScenarioError(
-        message,
-        file=first.file,
-        line=first.line,
-        field=first.field,
-        problems=[e.message for e in errors],
-    )
+def _references_despite(err: ValidationError, data: Any) -> list[tuple[Any, str]]:
+    """Reference problems in ``data`` beside the field problems of ``err``, best effort.
+
+    The fields in error are repaired as the messages suggest (a misspelt key gets the
+    spelling the message offers) or left out, and the repaired data is checked again.
+    Only problems outside what was repaired are kept (a value left out leaves its whole
+    site, procedure or rule unjudged), and names whose definitions were left out are not
+    reported as unknown. If the repair does not validate (a required
+    field is missing, say), nothing more is reported.
+    """
+    if not isinstance(data, dict):
+        return []
+    try:
+        return _repair_and_check(err, data)
+    except Exception:  # noqa: BLE001 - a best effort beside the field problems, never instead
+        return []
+
+
+def _repair_and_check(err: ValidationError, data: dict[str, Any]) -> list[tuple[Any, str]]:
+    repaired = copy.deepcopy(data)
+    touched: list[tuple[Any, ...]] = []
+    dropped: set[str] = set()
+    for e in err.errors(include_url=False):
+        kind = e.get("type", "")
+        if kind == "missing":
+            return []
+        path = _existing_path(repaired, e.get("loc", ()))
+        ctx = e.get("ctx") or {}
+        if kind == "unknown_key" and "key" in ctx:
+            holder = _at(repaired, path)
+            key = ctx["key"]
+            if not isinstance(holder, dict) or key not in holder:
+                return []
+            value = holder.pop(key)
+            allowed = [a for a in str(ctx.get("allowed", "")).split(", ") if a]
+            better = did_you_mean(key, allowed) if isinstance(key, str) else None
+            if better is not None and better not in holder:
+                holder[better] = value
+                touched.append(path + (better,))
+            continue
+        if not path:
+            return []
+        holder = _at(repaired, path[:-1])
+        if isinstance(holder, dict):
+            holder.pop(path[-1], None)
+            if isinstance(path[-1], str):
+                dropped.add(path[-1])
+        elif isinstance(holder, list):
+            del holder[path[-1]]
+        # What the value should be is unknown: leave the whole site (procedure, rule...)
+        # unjudged, since its other checks may depend on it.
+        touched.append(path[:2])
+    try:
+        Scenario.model_validate(repaired, context={"names_only": True})
+    except ScenarioReferenceError as again:
+        return [
+            (loc, msg)
+            for loc, msg in again.problems
+            if not any(_under(loc, t) for t in touched)
+            and not any(f"'{name}'" in msg for name in dropped)
+        ]
+    except ValidationError:
+        return []
+    return []
+
+
+def _existing_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The parts of a pydantic error location that are keys or indices in ``data``."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        in_dict = isinstance(node, dict) and _has_key(node, part)
+        if in_dict or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path.append(part)
+    return tuple(path)
+
+
+def _has_key(node: dict[Any, Any], key: Any) -> bool:
+    try:
+        return key in node
+    except TypeError:
+        return False
+
+
+def _at(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _under(loc: Any, prefix: tuple[Any, ...]) -> bool:
+    paths = loc if loc and isinstance(loc[0], tuple) else (loc,)
+    return any(tuple(p[: len(prefix)]) == prefix for p in paths)
 
 
 def _resolve_csv_path(data: dict[str, Any], loaded: LoadedYaml) -> None:
@@ -78,7 +169,9 @@ def _resolve_csv_path(data: dict[str, Any], loaded: LoadedYaml) -> None:
     base = where.file if where else loaded.files[0]
     section["csv"] = resolve_path(base, section["csv"])
     if not os.path.isfile(section["csv"]):
-        raise error_at(loaded, CSV_KEY, f"the waiting-list CSV '{section['csv']}' does not exist")
+        raise error_at(
+            loaded, CSV_KEY, f"the waiting-list CSV {shown(section['csv'])} does not exist"
+        )
 
 
 def backlog_problems(sc: Scenario) -> list[tuple[tuple, str]]:

@@ -8,12 +8,16 @@ from pydantic import Field, field_validator, model_validator
 
 from .base import Spec
 from .errors import unknown
-from .types import Count, Ident, Probability
+from .types import MAX_BACKLOG, Count, Ident, Probability
 from .units import Duration, NonNegativeDuration, PositiveDuration
 
 if TYPE_CHECKING:
     from .errors import Problem
     from .schema import Scenario
+
+
+#: Longest extra journey in the acceptance table (half the Earth's circumference).
+MAX_KM = 20_000
 
 
 # -- mutual aid -------------------------------------------------------------------------------
@@ -23,7 +27,9 @@ class Acceptance(Spec):
     Health Policy 2006;77:318) falling to 50% for a long journey of 120 miles, 193 km (BMJ
     1990;300:1171)."""
 
-    extra_km: list[Annotated[float, Field(ge=0)]] = Field(default_factory=lambda: [0.0, 193.0])
+    extra_km: list[Annotated[float, Field(ge=0, le=MAX_KM)]] = Field(
+        default_factory=lambda: [0.0, 193.0]
+    )
     probability: list[Probability] = Field(default_factory=lambda: [0.6, 0.5])
 
     @model_validator(mode="after")
@@ -63,7 +69,7 @@ class MutualAid(Spec):
     only_to_shorter_lists: bool = True
     """Offer a site only if its list for the specialty is shorter than the patient's."""
     acceptance: Acceptance = Field(default_factory=Acceptance)
-    capacity_per_round: Count | None = Field(default=None, ge=1)
+    capacity_per_round: Count | None = Field(default=None, ge=1, le=MAX_BACKLOG)
     """Most patients each receiving site takes in one round (none = no cap)."""
 
     @field_validator(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import Spec
 from .calendar import Calendar
@@ -153,10 +153,11 @@ class Scenario(Spec):
     """Bank holidays, theatre weeks closed for leave and days of industrial action."""
 
     @model_validator(mode="after")
-    def _references(self) -> Scenario:
+    def _references(self, info: ValidationInfo) -> Scenario:
         from .references import ScenarioReferenceError, reference_problems
 
-        problems = reference_problems(self)
+        names_only = bool(info.context and info.context.get("names_only"))
+        problems = reference_problems(self, names_only=names_only)
         if problems:
             raise ScenarioReferenceError(problems)
         return self

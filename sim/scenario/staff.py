@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from .base import Spec
 from .errors import unknown
-from .types import Count, Ident, Probability, Weekday
+from .types import MAX_STAFF, MAX_TEAM, Count, Ident, Probability, Weekday
 from .units import NonNegativeDuration
 
 if TYPE_CHECKING:
@@ -27,27 +27,21 @@ class StaffGroup(Spec):
     session at another site; the cover arrives ``travel`` late.
     """
 
-    members: dict[Ident, Count] = Field(min_length=1)
+    members: dict[Ident, Annotated[Count, Field(ge=0, le=MAX_STAFF)]] = Field(min_length=1)
     days: list[Weekday] = Field(default_factory=lambda: ["Mon", "Tue", "Wed", "Thu", "Fri"])
     sessions_per_day: Count = Field(default=2, ge=1, le=4)
     sickness_absence: Probability = 0.0
     shared: Literal["site", "trust", "collaborative"] = "site"
     travel: NonNegativeDuration = 0.0
 
-    @field_validator("members")
-    @classmethod
-    def _non_negative(cls, v: dict[str, int]) -> dict[str, int]:
-        for site, n in v.items():
-            if n < 0:
-                raise ValueError(f"members at {site} cannot be negative (got {n})")
-        return v
-
 
 class Staff(Spec):
     """Staff groups and what each theatre session needs to run."""
 
     groups: dict[Ident, StaffGroup] = Field(min_length=1)
-    needs: dict[Ident, dict[Ident, Count]] = Field(min_length=1)
+    needs: dict[Ident, dict[Ident, Annotated[Count, Field(ge=0, le=MAX_TEAM)]]] = Field(
+        min_length=1
+    )
     """``default`` or a specialty -> {group: members per session}; a specialty's needs add
     to (and override) the default."""
 

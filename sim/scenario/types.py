@@ -26,6 +26,23 @@ MAX_THEATRES = 100
 MAX_BACKLOG = 1_000_000
 
 
+#: Members of one staff group based at one site.
+MAX_STAFF = 10_000
+
+
+#: Members of one staff group one session needs.
+MAX_TEAM = 100
+
+
+#: Largest relative weight (profiles, empirical weights): only ratios matter, and a bound
+#: keeps sums far from overflowing.
+MAX_WEIGHT = 1e9
+
+
+#: A relative weight: zero or more, at most `MAX_WEIGHT`.
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
+
+
 Priority = Literal["P1", "P2", "P3", "P4"]
 
 
@@ -49,7 +66,7 @@ def profile_schema(length: int) -> WithJsonSchema:
     return WithJsonSchema(
         {
             "type": "array",
-            "items": {"type": "number", "minimum": 0},
+            "items": {"type": "number", "minimum": 0, "maximum": MAX_WEIGHT},
             "minItems": length,
             "maxItems": length,
             "contains": {"type": "number", "exclusiveMinimum": 0},
@@ -58,11 +75,11 @@ def profile_schema(length: int) -> WithJsonSchema:
 
 
 #: Relative rates Mon..Sun (7 numbers).
-WeekdayProfile = Annotated[list[float], profile_schema(7)]
+WeekdayProfile = Annotated[list[Weight], profile_schema(7)]
 
 
 #: Relative rates Jan..Dec (12 numbers).
-MonthlyProfile = Annotated[list[float], profile_schema(12)]
+MonthlyProfile = Annotated[list[Weight], profile_schema(12)]
 
 
 #: Referrals a week for one procedure at one site.

@@ -7,10 +7,13 @@ minutes, hours or days, and guessing would silently change the answer.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+
+from sim.text import shown
 
 #: How many days one of each unit is.
 UNIT_DAYS: dict[str, float] = {
@@ -34,6 +37,9 @@ UNIT_DAYS: dict[str, float] = {
     "year": 365.0,
     "years": 365.0,
 }
+
+#: Longest duration a scenario may give (a typo guard; the horizon itself is at most 50 years).
+MAX_DURATION_DAYS = 1000 * 365.0
 
 _DURATION_RE = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*([A-Za-z]+)\s*$")
 
@@ -59,7 +65,25 @@ def parse_duration(value: object) -> float:
     factor = UNIT_DAYS.get(unit.lower())
     if factor is None:
         raise ValueError(f"unknown time unit {unit!r} in {value!r}; use min, hours, days or weeks")
-    return float(number) * factor
+    days = float(number) * factor
+    if not abs(days) <= MAX_DURATION_DAYS:  # also catches a number too long to be finite
+        raise ValueError(
+            f"a duration longer than 1,000 years is almost certainly a typo, got {shown(value)}"
+        )
+    return days
+
+
+def describe_duration(days: float, up: bool = False) -> str:
+    """A duration in the most readable unit with three significant figures, for messages
+    (``0.0001 min``, ``2.5 hours``, ``8 weeks``); ``up`` rounds up, for a suggested bound."""
+    for unit, size in (("weeks", 7.0), ("days", 1.0), ("hours", 1 / 24), ("min", 1 / 1440)):
+        if days >= (14.0 if unit == "weeks" else size) or unit == "min":
+            x = days / size
+            if up and x > 0:
+                step = 10 ** (math.floor(math.log10(x)) - 2)
+                x = math.ceil(x / step - 1e-9) * step
+            return f"{x:.3g} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def format_duration(days: float) -> str:

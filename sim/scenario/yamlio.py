@@ -22,16 +22,21 @@ dropped from the result.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import gc
+import json
 import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.scenario.errors import ScenarioError, format_path
+from sim.text import shown
 
 __all__ = [
     "LoadedYaml",
@@ -43,6 +48,9 @@ __all__ = [
     "MAX_LINE_CHARS",
     "MAX_EXPANDED_NODES",
     "MAX_EXTENDS_DEPTH",
+    "NotAScenarioFile",
+    "decode_text",
+    "gc_paused",
 ]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -71,16 +79,70 @@ _CHECKED_SCALARS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
-    """Where a key or list item is written: file (as given), 1-based line and column."""
+    """Where a key or list item is written: file (as given), 1-based line and column.
+
+    A key that a mapping takes from an anchor through ``<<: *name`` is placed at the
+    ``<<`` line of that mapping (where the planner merged it); ``merged_from`` is then
+    its line inside the anchor.
+    """
 
     file: str
     line: int
     column: int
+    merged_from: int | None = None
 
     def __str__(self) -> str:
         return f"{self.file}, line {self.line}"
+
+
+#: Lists of plain values longer than this keep their items' lines compactly.
+_COMPACT_LIST = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class _ItemLines:
+    """The lines and columns of a long list's items (a 700,000-value empirical distribution
+    would otherwise hold 700,000 `Location` objects)."""
+
+    file: str
+    lines: array
+    columns: array
+    via: Location | None
+
+    def at(self, i: int) -> Location:
+        if self.via is None:
+            return Location(self.file, self.lines[i], self.columns[i])
+        return Location(self.file, self.via.line, self.via.column, merged_from=self.lines[i])
+
+
+class Locations(dict):
+    """Path -> `Location`; items of long lists of plain values are kept compactly in
+    ``lists`` and found by `get` like any other path."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lists: dict[tuple[Any, ...], _ItemLines] = {}
+
+    def get(self, path: Any, default: Any = None) -> Any:
+        loc = dict.get(self, path)
+        if loc is not None:
+            return loc
+        if self.lists and path and type(path[-1]) is int:
+            items = self.lists.get(path[:-1])
+            if items is not None and 0 <= path[-1] < len(items.lines):
+                return items.at(path[-1])
+        return default
+
+    def __getitem__(self, path: Any) -> Location:
+        loc = self.get(path)
+        if loc is None:
+            raise KeyError(path)
+        return loc
+
+    def __contains__(self, path: object) -> bool:
+        return self.get(path) is not None
 
 
 @dataclass(frozen=True)
@@ -93,8 +155,10 @@ class LoadedYaml:
     """
 
     data: dict[Any, Any]
-    locations: dict[tuple[Any, ...], Location]
+    locations: Locations
     files: tuple[str, ...]
+    removed: dict[tuple[Any, ...], Location] = field(default_factory=dict)
+    """Inherited keys a file deleted with ``key: null``, and where it did so."""
 
     def location_for(self, path: Sequence[Any]) -> Location | None:
         """Location of ``path``, or of its longest leading part that exists in the file."""
@@ -106,15 +170,53 @@ class LoadedYaml:
         return None
 
 
+_CONSTRUCTORS = {
+    tag: fn for tag, fn in yaml.SafeLoader.yaml_constructors.items() if tag in _SCALAR_TAGS
+}
+_CONSTRUCTORS[_MAP_TAG] = yaml.SafeLoader.yaml_constructors[_MAP_TAG]
+_CONSTRUCTORS[_SEQ_TAG] = yaml.SafeLoader.yaml_constructors[_SEQ_TAG]
+# '<<' and '=' mean something only as keys; as a value they are the text the planner wrote.
+_CONSTRUCTORS[_MERGE_TAG] = yaml.SafeLoader.construct_yaml_str
+_CONSTRUCTORS[_VALUE_TAG] = yaml.SafeLoader.construct_yaml_str
+_CONSTRUCTORS[None] = yaml.SafeLoader.construct_undefined
+
+
 class ScenarioLoader(yaml.SafeLoader):
     """`yaml.SafeLoader` that only knows plain YAML types (no binary, sets, omap)."""
 
-    yaml_constructors = {
-        tag: fn for tag, fn in yaml.SafeLoader.yaml_constructors.items() if tag in _SCALAR_TAGS
-    }
-    yaml_constructors[_MAP_TAG] = yaml.SafeLoader.yaml_constructors[_MAP_TAG]
-    yaml_constructors[_SEQ_TAG] = yaml.SafeLoader.yaml_constructors[_SEQ_TAG]
-    yaml_constructors[None] = yaml.SafeLoader.construct_undefined
+    yaml_constructors = _CONSTRUCTORS
+
+
+if yaml.__with_libyaml__:
+
+    class _FastLoader(yaml.CSafeLoader):
+        """The same, parsed by LibYAML (C): several times faster on large files."""
+
+        yaml_constructors = _CONSTRUCTORS
+
+else:  # pragma: no cover - PyYAML built without LibYAML
+    _FastLoader = None  # type: ignore[assignment,misc]
+
+
+class NotAScenarioFile(ScenarioError):
+    """The file is not a scenario at all (missing, binary, another encoding, empty, not a
+    mapping): when another file ``extends`` it, the ``extends`` line is to blame."""
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a scenario is read and checked.
+
+    Reading builds millions of small objects and no reference cycles; the collector
+    would otherwise scan them again and again (half the time for a large file).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def resolve_path(base_file: str | os.PathLike[str], relative: str | os.PathLike[str]) -> str:
@@ -138,16 +240,18 @@ def _read_text(file: str) -> str:
     """Read a file as text after checking it exists, is small and is UTF-8."""
     try:
         if os.path.isdir(file):
-            raise ScenarioError.at("this is a folder, not a YAML file", file=file)
+            raise NotAScenarioFile.at("this is a folder, not a YAML file", file=file)
         size = os.path.getsize(file)
     except FileNotFoundError:
-        raise ScenarioError.at(
+        raise NotAScenarioFile.at(
             f"the file does not exist (looked for {os.path.abspath(file)})", file=file
         ) from None
     except OSError as exc:
-        raise ScenarioError.at(f"the file cannot be opened ({exc.strerror})", file=file) from None
+        raise NotAScenarioFile.at(
+            f"the file cannot be opened ({exc.strerror})", file=file
+        ) from None
     if size > MAX_FILE_BYTES:
-        raise ScenarioError.at(
+        raise NotAScenarioFile.at(
             f"the file is {size / 1024 / 1024:.1f} MB; scenario files may be at most "
             f"{MAX_FILE_BYTES // (1024 * 1024)} MB (is this the right file?)",
             file=file,
@@ -162,20 +266,20 @@ def _read_text(file: str) -> str:
                     break
                 total += len(chunk)
                 if total > MAX_FILE_BYTES:  # the file grew while we read it
-                    raise ScenarioError.at(
+                    raise NotAScenarioFile.at(
                         f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; "
                         "scenario files must be smaller",
                         file=file,
                     )
                 chunks.append(chunk)
     except OSError as exc:
-        raise ScenarioError.at(f"the file cannot be read ({exc.strerror})", file=file) from None
+        raise NotAScenarioFile.at(f"the file cannot be read ({exc.strerror})", file=file) from None
     raw = b"".join(chunks)
-    text = _decode(raw, file)
+    text = decode_text(raw, file)
     # Linear scan (a regex such as [^\n]{100001} would be quadratic on long lines).
     for number, line in enumerate(text.split("\n"), start=1):
         if len(line) > MAX_LINE_CHARS and max(map(len, _OTHER_BREAKS.split(line))) > MAX_LINE_CHARS:
-            raise ScenarioError.at(
+            raise NotAScenarioFile.at(
                 f"this line is longer than {MAX_LINE_CHARS:,} characters; a scenario file "
                 "should not need lines that long (is this the right file?)",
                 file=file,
@@ -184,30 +288,63 @@ def _read_text(file: str) -> str:
     return text
 
 
-def _not_text(raw: bytes, offset: int, file: str, why: str) -> ScenarioError:
+_SAVE_AS_UTF8 = "save it as UTF-8 text (in most editors: Save As, then Encoding: UTF-8)"
+
+#: Byte-order marks and the NUL patterns of text saved as UTF-16 or UTF-32 without one.
+_WIDE_ENCODINGS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+)
+_WIDE_PATTERNS: tuple[tuple[re.Pattern[bytes], str], ...] = (
+    (re.compile(rb"[\t\n\r\x20-\x7e]\x00\x00\x00"), "UTF-32"),
+    (re.compile(rb"\x00\x00\x00[\t\n\r\x20-\x7e]"), "UTF-32"),
+    (re.compile(rb"[\t\n\r\x20-\x7e]\x00[\t\n\r\x20-\x7e]\x00"), "UTF-16"),
+    (re.compile(rb"\x00[\t\n\r\x20-\x7e]\x00[\t\n\r\x20-\x7e]"), "UTF-16"),
+)
+
+
+def _not_text(raw: bytes, offset: int, file: str, why: str, kind: str) -> ScenarioError:
     line = raw.count(b"\n", 0, offset) + 1
-    return ScenarioError.at(
-        f"not a text YAML file (byte 0x{raw[offset]:02x} at offset {offset} {why}); "
-        "scenario files must be plain text saved as UTF-8",
+    return NotAScenarioFile.at(
+        f"not a text {kind} file (byte 0x{raw[offset]:02x} at offset {offset} {why}); "
+        f"{kind} files must be plain text saved as UTF-8",
         file=file,
         line=line,
     )
 
 
-def _decode(raw: bytes, file: str) -> str:
-    """Decode UTF-8 (or BOM-marked UTF-16), rejecting binary data clearly."""
+def decode_text(raw: bytes, file: str, kind: str = "YAML") -> str:
+    """Decode UTF-8 (or BOM-marked UTF-16), rejecting binary data and other encodings clearly.
+
+    ``kind`` names the file in messages ("YAML", "CSV"). Text saved as UTF-32, or as
+    UTF-16 without a byte-order mark, is refused with how to save it as UTF-8; so is text
+    in a legacy encoding (Latin-1, Windows-1252), with the line of the first bad byte.
+    """
+    for bom, name in _WIDE_ENCODINGS:
+        if raw.startswith(bom):
+            raise NotAScenarioFile.at(
+                f"the file is saved as {name} text; {_SAVE_AS_UTF8}", file=file
+            )
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = raw.decode("utf-16")
         except UnicodeDecodeError:
-            raise ScenarioError.at(
-                "not a text YAML file (it starts like UTF-16 text but is not); "
-                "save it as UTF-8 text",
+            raise NotAScenarioFile.at(
+                f"not a text {kind} file (it starts like UTF-16 text but is not); {_SAVE_AS_UTF8}",
                 file=file,
             ) from None
         if "\x00" in text:
-            raise ScenarioError.at("not a text YAML file (it contains NUL characters)", file=file)
+            raise NotAScenarioFile.at(
+                f"not a text {kind} file (it contains NUL characters)", file=file
+            )
         return text
+    for pattern, name in _WIDE_PATTERNS:
+        if pattern.match(raw[:4]):
+            raise NotAScenarioFile.at(
+                f"the file looks like {name} text (every character takes "
+                f"{2 if name == 'UTF-16' else 4} bytes); {_SAVE_AS_UTF8}",
+                file=file,
+            )
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     nul = raw.find(b"\x00")
@@ -215,16 +352,16 @@ def _decode(raw: bytes, file: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         if 0 <= nul < exc.start:
-            raise _not_text(raw, nul, file, "is a NUL byte") from None
-        raise ScenarioError.at(
-            f"not a text YAML file (byte 0x{raw[exc.start]:02x} at offset {exc.start} is not "
+            raise _not_text(raw, nul, file, "is a NUL byte", kind) from None
+        raise NotAScenarioFile.at(
+            f"not a text {kind} file (byte 0x{raw[exc.start]:02x} at offset {exc.start} is not "
             "UTF-8); if it is a text file, save it with UTF-8 encoding (characters such as "
             "£ or curly quotes pasted from Word or Excel often cause this)",
             file=file,
             line=raw.count(b"\n", 0, exc.start) + 1,
         ) from None
     if nul >= 0:
-        raise _not_text(raw, nul, file, "is a NUL byte")
+        raise _not_text(raw, nul, file, "is a NUL byte", kind)
     return text
 
 
@@ -356,46 +493,138 @@ def _kind(node: Node) -> str:
     return "a value"
 
 
+_STR_TAG = _T + "str"
+_INT_TAG = _T + "int"
+_FLOAT_TAG = _T + "float"
+_TIMESTAMP_TAG = _T + "timestamp"
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+#: Whole numbers YAML 1.1 reads in another base; a planner means decimal (``010`` is 8!).
+_OTHER_BASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"[-+]?0b[0-1_]+"), "binary"),
+    (re.compile(r"[-+]?0x[0-9a-fA-F_]+"), "hexadecimal"),
+    (re.compile(r"[-+]?0[0-7_]+"), "octal"),
+    (re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"), "base-60"),
+)
+
+
+def _number_form_problem(node: ScalarNode, value: Any) -> str | None:
+    """Why a number written in a base other than 10 is refused, or None if it is decimal."""
+    text = node.value
+    form = next((form for pattern, form in _OTHER_BASES if pattern.fullmatch(text)), None)
+    if form is None:
+        return None
+    if form == "octal":
+        sign = text[0] if text[0] in "+-" else ""
+        decimal = sign + (text.lstrip("+-").replace("_", "").lstrip("0") or "0")
+        return (
+            f"the number {text} starts with a zero, so YAML reads it as an octal number "
+            f"({value}); write {decimal} without the leading zero (or put the value in quotes "
+            "if it is text)"
+        )
+    if form == "base-60":
+        return (
+            f"YAML reads {text} as a base-60 number ({value}); write a time as a duration such "
+            "as '8.5 hours' or '510 min', or put the value in quotes if it is text"
+        )
+    return (
+        f"the number {text} is written in {form}, which YAML reads as {value}; write numbers "
+        "in decimal (or put the value in quotes if it is text)"
+    )
+
+
 def _scalar_value(loader: ScenarioLoader, node: ScalarNode, file: str, field: str | None) -> Any:
-    """Build a scalar's value, turning a bad ``!!int``/impossible date into a ScenarioError."""
+    """Build a scalar's value, turning a bad number or an impossible date into a ScenarioError."""
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except Exception as exc:
-        what = _CHECKED_SCALARS.get(node.tag, "a value")
-        detail = f" ({exc})" if node.tag.endswith("timestamp") and str(exc) else ""
-        raise ScenarioError.at(
-            f"the value {node.value!r} cannot be read as {what}{detail}",
-            file=file,
-            line=_line(node),
-            field=field,
-        ) from None
+        text = node.value
+        if node.tag == _INT_TAG and len(text) > 100:
+            problem = (
+                f"the number {text[:20]}… has {len(text):,} digits; no value in a "
+                "scenario needs that many"
+            )
+        else:
+            what = _CHECKED_SCALARS.get(node.tag, "a value")
+            detail = f" ({exc})" if node.tag == _TIMESTAMP_TAG and str(exc) else ""
+            problem = f"the value {shown(text)} cannot be read as {what}{detail}"
+        raise ScenarioError.at(problem, file=file, line=_line(node), field=field) from None
+    if node.tag in (_INT_TAG, _FLOAT_TAG):
+        problem = _number_form_problem(node, value)
+        if problem is not None:
+            raise ScenarioError.at(problem, file=file, line=_line(node), field=field)
+    return value
+
+
+#: A path to a node, built only when a message needs it: (label, parent trail) or None.
+_Trail = tuple[Any, Any] | None
+
+
+def _path(trail: _Trail) -> tuple[Any, ...]:
+    parts: list[Any] = []
+    while trail is not None:
+        label, trail = trail
+        parts.append(label)
+    return tuple(reversed(parts))
+
+
+def _field(trail: _Trail) -> str | None:
+    return format_path(_path(trail)) or None
+
+
+def _tag_problem(node: Node) -> str | None:
+    tag = node.tag
+    if isinstance(node, ScalarNode):
+        allowed = tag in _SCALAR_TAGS
+    else:
+        allowed = tag == (_SEQ_TAG if isinstance(node, SequenceNode) else _MAP_TAG)
+    if allowed:
+        return None
+    extra = " (nothing in the file was run)" if "python" in tag else ""
+    return (
+        f"the YAML tag {_short_tag(tag)!r} is not allowed here; scenario files may only "
+        f"contain plain values, lists and mappings{extra}"
+    )
+
+
+def _check_scalar(loader: ScenarioLoader, node: ScalarNode, trail: _Trail, file: str) -> None:
+    """Reject a tag, a number in another base or an unreadable value in one scalar."""
+    if node.tag == _STR_TAG:  # the common case: nothing can be wrong with text
+        return
+    problem = _tag_problem(node)
+    if problem is not None:
+        raise ScenarioError.at(problem, file=file, line=_line(node), field=_field(trail))
+    if node.tag in _CHECKED_SCALARS:
+        _scalar_value(loader, node, file, _field(trail))
 
 
 def _check_node(loader: ScenarioLoader, node: Node, path: tuple[Any, ...], file: str) -> None:
-    """Reject tags, bad scalars, complex keys and duplicate keys in one node."""
-    field = format_path(path) or None
-    tag = node.tag
-    allowed = (
-        tag in _SCALAR_TAGS
-        if isinstance(node, ScalarNode)
-        else tag == (_SEQ_TAG if isinstance(node, SequenceNode) else _MAP_TAG)
-    )
-    if not allowed:
-        extra = " (nothing in the file was run)" if "python" in tag else ""
-        raise ScenarioError.at(
-            f"the YAML tag {_short_tag(tag)!r} is not allowed here; scenario files may only "
-            f"contain plain values, lists and mappings{extra}",
-            file=file,
-            line=_line(node),
-            field=field,
-        )
+    """Check one node on its own (the top of a file that is not a mapping)."""
+    trail: _Trail = None
+    for part in path:
+        trail = (part, trail)
     if isinstance(node, ScalarNode):
-        if tag not in (_MERGE_TAG, _VALUE_TAG):  # only meaningful as keys, see below
-            _scalar_value(loader, node, file, field)
-        return
-    if not isinstance(node, MappingNode):
-        return
+        _check_scalar(loader, node, trail, file)
+    else:
+        problem = _tag_problem(node)
+        if problem is not None:
+            raise ScenarioError.at(problem, file=file, line=_line(node), field=_field(trail))
+
+
+#: Mappings that merge others with ``<<``: id -> (where the ``<<`` is, ids of own key nodes).
+_Merges = dict[int, tuple[Location, frozenset[int]]]
+
+
+def _check_mapping(
+    loader: ScenarioLoader,
+    node: MappingNode,
+    trail: _Trail,
+    file: str,
+    sizes: dict[int, int],
+    merges: _Merges,
+) -> None:
+    """Reject complex keys, bad '<<' merges and duplicate keys in one mapping."""
     first_seen: dict[Any, tuple[int, str]] = {}
+    merge_at: Location | None = None
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode):
             raise ScenarioError.at(
@@ -403,8 +632,9 @@ def _check_node(loader: ScenarioLoader, node: Node, path: tuple[Any, ...], file:
                 "(check for a stray '?' or '[' at the start of the line)",
                 file=file,
                 line=_line(key_node),
-                field=field,
+                field=_field(trail),
             )
+        sizes[id(key_node)] = 1
         if key_node.tag == _MERGE_TAG:
             targets = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
             if not all(isinstance(t, MappingNode) for t in targets):
@@ -412,68 +642,77 @@ def _check_node(loader: ScenarioLoader, node: Node, path: tuple[Any, ...], file:
                     "'<<' must be followed by an alias to a mapping, such as '<<: *defaults'",
                     file=file,
                     line=_line(key_node),
-                    field=field,
+                    field=_field(trail),
                 )
+            if merge_at is None:
+                mark = key_node.start_mark
+                merge_at = Location(file, mark.line + 1, mark.column + 1)
             continue
-        # Compare keys as the data will hold them: `1:` and `yes:` (true) collide too.
-        key = "=" if key_node.tag == _VALUE_TAG else _scalar_value(loader, key_node, file, field)
+        if key_node.tag == _STR_TAG:
+            key: Any = key_node.value
+        elif key_node.tag == _VALUE_TAG:
+            key = "="
+        else:
+            problem = _tag_problem(key_node)
+            if problem is not None:
+                raise ScenarioError.at(
+                    problem, file=file, line=_line(key_node), field=_field(trail)
+                )
+            # Compare keys as the data will hold them: `1:` and `yes:` (true) collide too.
+            key = _scalar_value(loader, key_node, file, _field(trail))
         if key in first_seen:
             first_line, first_text = first_seen[key]
             written = f", written there as {first_text!r}" if first_text != key_node.value else ""
             raise ScenarioError.at(
-                f"duplicate key {key_node.value!r} (first at line {first_line}{written}); "
+                f"duplicate key {shown(key_node.value)} (first at line {first_line}{written}); "
                 "each key may appear only once in the same mapping",
                 file=file,
                 line=_line(key_node),
-                field=format_path(path + (key_node.value,)),
+                field=format_path(_path(trail) + (key_node.value,)),
             )
         first_seen[key] = (_line(key_node), key_node.value)
+    if merge_at is not None:
+        merges[id(node)] = (merge_at, frozenset(id(k) for k, _ in node.value))
 
 
-def _children(node: Node) -> list[tuple[Any, Node]]:
-    if isinstance(node, MappingNode):
-        out: list[tuple[Any, Node]] = []
-        for k, v in node.value:
-            out.append((None, k))
-            out.append((_key_label(k), v))
-        return out
-    if isinstance(node, SequenceNode):
-        return list(enumerate(node.value))
-    return []
+def _too_big(node: Node, trail: _Trail, file: str, distinct: int) -> ScenarioError:
+    if distinct > MAX_EXPANDED_NODES:
+        problem = (
+            f"the file holds more than {MAX_EXPANDED_NODES:,} values; "
+            "it is too big to be a scenario"
+        )
+    else:
+        problem = (
+            "aliases ('*name') expand too far: the data would grow to more than "
+            f"{MAX_EXPANDED_NODES:,} values (a 'billion laughs' file?)"
+        )
+    return ScenarioError.at(problem, file=file, line=_line(node), field=_field(trail))
 
 
-def _check_graph(loader: ScenarioLoader, root: Node, file: str) -> None:
+def _check_graph(loader: ScenarioLoader, root: Node, file: str, merges: _Merges) -> None:
     """Check every distinct node once and bound the size aliases expand to.
 
     Sizes are memoised by node identity, so the check takes time linear in the
     file even for an alias bomb; recursive aliases (an anchor used inside
-    itself) are rejected too.
+    itself) are rejected too. Mappings that merge others (``<<``) are noted in
+    ``merges``. Paths are only spelt out for a message.
     """
     sizes: dict[int, int] = {}
     started: set[int] = set()
-    stack: list[tuple[Node, tuple[Any, ...], bool]] = [(root, (), False)]
+    stack: list[tuple[Node, _Trail, bool]] = [(root, None, False)]
     distinct = 0
     while stack:
-        node, path, finished = stack.pop()
+        node, trail, finished = stack.pop()
         nid = id(node)
         if finished:
             started.discard(nid)
-            total = 1 + sum(sizes[id(child)] for _, child in _children(node))
+            if isinstance(node, MappingNode):
+                total = 1 + sum(sizes[id(k)] + sizes[id(v)] for k, v in node.value)
+            else:
+                total = 1 + sum(sizes[id(c)] for c in node.value)
             sizes[nid] = total
             if total > MAX_EXPANDED_NODES:
-                if distinct > MAX_EXPANDED_NODES:
-                    problem = (
-                        f"the file holds more than {MAX_EXPANDED_NODES:,} values; "
-                        "it is too big to be a scenario"
-                    )
-                else:
-                    problem = (
-                        "aliases ('*name') expand too far: the data would grow to more than "
-                        f"{MAX_EXPANDED_NODES:,} values (a 'billion laughs' file?)"
-                    )
-                raise ScenarioError.at(
-                    problem, file=file, line=_line(node), field=format_path(path) or None
-                )
+                raise _too_big(node, trail, file, distinct)
             continue
         if nid in sizes:
             continue
@@ -483,113 +722,193 @@ def _check_graph(loader: ScenarioLoader, root: Node, file: str) -> None:
                 "which would make the data infinitely deep",
                 file=file,
                 line=_line(node),
-                field=format_path(path) or None,
+                field=_field(trail),
             )
-        started.add(nid)
         distinct += 1
-        _check_node(loader, node, path, file)
-        stack.append((node, path, True))
-        for label, child in reversed(_children(node)):
-            if id(child) not in sizes:
-                child_path = path if label is None else path + (label,)
-                stack.append((child, child_path, False))
+        if isinstance(node, ScalarNode):
+            _check_scalar(loader, node, trail, file)
+            sizes[nid] = 1
+            continue
+        problem = _tag_problem(node)
+        if problem is not None:
+            raise ScenarioError.at(problem, file=file, line=_line(node), field=_field(trail))
+        started.add(nid)
+        stack.append((node, trail, True))
+        if isinstance(node, MappingNode):
+            _check_mapping(loader, node, trail, file, sizes, merges)
+            children = [(_key_label(k), v) for k, v in node.value]
+        else:
+            children = list(enumerate(node.value))
+        for label, child in reversed(children):
+            if id(child) in sizes:
+                continue
+            if isinstance(child, ScalarNode):
+                distinct += 1
+                _check_scalar(loader, child, (label, trail), file)
+                sizes[id(child)] = 1
+            else:
+                stack.append((child, (label, trail), False))
 
 
 def _collect_locations(
-    loader: ScenarioLoader, root: Node, file: str
-) -> dict[tuple[Any, ...], Location]:
+    loader: ScenarioLoader, root: Node, file: str, merges: _Merges
+) -> Locations:
     """Map each key/item path to its line, visiting each node once.
 
     A node reached again through an alias is walked again only while a fixed
-    budget lasts, so paths under ``<<: *defaults`` usually get the anchor's
-    lines, and an alias bomb can never blow up memory.
+    budget lasts, so paths under ``*defaults`` usually get the anchor's
+    lines, and an alias bomb can never blow up memory. Keys a mapping takes
+    from ``<<: *defaults`` are placed at its ``<<`` line (see `Location`).
+    Runs after the data is built, when merged keys are part of each mapping.
     """
 
-    def loc(node: Node) -> Location:
-        return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
+    def loc(node: Node, via: Location | None) -> Location:
+        mark = node.start_mark
+        if via is None:
+            return Location(file, mark.line + 1, mark.column + 1)
+        return Location(file, via.line, via.column, merged_from=mark.line + 1)
 
-    locations: dict[tuple[Any, ...], Location] = {(): loc(root)}
+    locations = Locations({(): loc(root, None)})
     seen: set[int] = set()
     budget = _ALIAS_LOCATION_BUDGET
-    stack: list[tuple[tuple[Any, ...], Node, bool]] = [((), root, False)]
+    stack: list[tuple[tuple[Any, ...], Node, bool, Location | None]] = [((), root, False, None)]
     while stack:
-        path, node, shared = stack.pop()
+        path, node, shared, via = stack.pop()
         if id(node) in seen:
             shared = True
         seen.add(id(node))
         if shared and budget <= 0:
             continue
-        entries: list[tuple[tuple[Any, ...], Node, Node]] = []
+        entries: list[tuple[tuple[Any, ...], Node, Node, Location | None]] = []
         if isinstance(node, MappingNode):
-            winners: dict[Any, tuple[Node, Node]] = {}
+            merge = merges.get(id(node))
+            winners: dict[Any, tuple[Node, Node, Location | None]] = {}
             for key_node, value_node in node.value:
-                key = loader.construct_object(key_node, deep=True)
+                if key_node.tag == _STR_TAG:
+                    key = key_node.value
+                else:
+                    key = loader.construct_object(key_node, deep=True)
+                child_via = via
+                if child_via is None and merge is not None and id(key_node) not in merge[1]:
+                    child_via = merge[0]
                 winners.pop(key, None)  # the last occurrence wins, as in the data
-                winners[key] = (key_node, value_node)
-            entries = [(path + (k,), kn, vn) for k, (kn, vn) in winners.items()]
+                winners[key] = (key_node, value_node, child_via)
+            entries = [(path + (k,), kn, vn, v) for k, (kn, vn, v) in winners.items()]
         elif isinstance(node, SequenceNode):
-            entries = [(path + (i,), item, item) for i, item in enumerate(node.value)]
-        for child_path, mark_node, _ in entries:
-            if shared:
+            items = node.value
+            if len(items) > _COMPACT_LIST and all(isinstance(i, ScalarNode) for i in items):
+                if shared:
+                    budget -= len(items)
+                locations.lists[path] = _ItemLines(
+                    file,
+                    array("i", [i.start_mark.line + 1 for i in items]),
+                    array("i", [i.start_mark.column + 1 for i in items]),
+                    via,
+                )
+                continue
+            entries = [(path + (i,), item, item, via) for i, item in enumerate(items)]
+        for child_path, mark_node, _, child_via in entries:
+            if shared or child_via is not None:
                 budget -= 1
                 if budget < 0:
                     break
-            locations[child_path] = loc(mark_node)
-        for child_path, _, child in reversed(entries):
+            locations[child_path] = loc(mark_node, child_via)
+        for child_path, _, child, child_via in reversed(entries):
             if isinstance(child, MappingNode | SequenceNode) and child_path in locations:
-                stack.append((child_path, child, shared))
+                stack.append((child_path, child, shared, child_via))
     return locations
+
+
+def _json_with_tabs(text: str) -> str:
+    """Valid JSON indented with tabs, made readable for YAML (which refuses tab indents).
+
+    In valid JSON a tab can only be white space between tokens (inside a string it must be
+    written ``\\t``), so each becomes a space: lines and columns stay the same.
+    """
+    if "\t" not in text or not text.lstrip().startswith(("{", "[")):
+        return text
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    return text.replace("\t", " ")
+
+
+def _compose(text: str) -> tuple[ScenarioLoader, Node | None]:
+    """Parse ``text`` into a node graph, with LibYAML when it can.
+
+    LibYAML (C) is used first; if it refuses the text, PyYAML parses it again, so every
+    message (and every file accepted) is PyYAML's.
+    """
+    if _FastLoader is not None and not _NON_PRINTABLE.search(text):
+        fast = _FastLoader(text)
+        try:
+            return fast, fast.get_single_node()  # type: ignore[return-value]
+        except (yaml.YAMLError, RecursionError):
+            fast.dispose()
+    loader = ScenarioLoader(text)  # checks for forbidden characters first
+    try:
+        return loader, loader.get_single_node()
+    except BaseException:
+        loader.dispose()
+        raise
+
+
+def _top_level_found(root: Node) -> str:
+    if isinstance(root, SequenceNode):
+        return "a list"
+    value = str(root.value)
+    if len(value) <= 40 and "\n" not in value:
+        return f"the value {value!r}"
+    return f"one text value of {len(value):,} characters, not keys and values"
 
 
 def _parse_file(file: str) -> tuple[dict[Any, Any], dict[tuple[Any, ...], Location]]:
     """Read, parse and check one file (no ``extends`` handling)."""
-    text = _read_text(file)
-    loader: ScenarioLoader | None = None
+    text = _json_with_tabs(_read_text(file))
     try:
-        try:
-            loader = ScenarioLoader(text)  # checks for forbidden characters first
-            root = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            raise _syntax_error(exc, file) from None
-        except yaml.reader.ReaderError as exc:
-            line = text.count("\n", 0, max(exc.position, 0)) + 1
-            char = exc.character
-            if isinstance(char, str) and char:
-                char = ord(char)
-            code = f"0x{char:02x}" if isinstance(char, int) else repr(char)
-            raise ScenarioError.at(
-                f"the file contains a control character ({code}) that YAML does not allow; "
-                "is this a text file?",
-                file=file,
-                line=line,
-            ) from None
-        except yaml.YAMLError:
-            raise ScenarioError.at("the file could not be read as YAML", file=file) from None
-        except RecursionError:
-            raise ScenarioError.at(
-                "the file is nested too deeply to be a scenario", file=file
-            ) from None
-
+        loader, root = _compose(text)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, file) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        char = exc.character
+        if isinstance(char, str) and char:
+            char = ord(char)
+        code = f"0x{char:02x}" if isinstance(char, int) else repr(char)
+        raise NotAScenarioFile.at(
+            f"the file contains a control character ({code}) that YAML does not allow; "
+            "is this a text file?",
+            file=file,
+            line=line,
+        ) from None
+    except yaml.YAMLError:
+        raise NotAScenarioFile.at("the file could not be read as YAML", file=file) from None
+    except RecursionError:
+        raise NotAScenarioFile.at(
+            "the file is nested too deeply to be a scenario", file=file
+        ) from None
+    try:
         if root is None or (
             isinstance(root, ScalarNode) and root.tag == _NULL_TAG and root.value in ("", "~")
         ):
-            raise ScenarioError.at(
+            raise NotAScenarioFile.at(
                 "the file is empty; a scenario is a YAML mapping such as `name: ...`", file=file
             )
         if not isinstance(root, MappingNode):
             _check_node(loader, root, (), file)  # an unsafe tag is the real problem
-            found = "a list" if isinstance(root, SequenceNode) else f"the value {root.value!r}"
-            raise ScenarioError.at(
+            raise NotAScenarioFile.at(
                 f"the top level of a scenario file must be a mapping (lines such as "
-                f"`name: ...`), but this file holds {found}",
+                f"`name: ...`), but this file holds {_top_level_found(root)}",
                 file=file,
                 line=_line(root),
             )
 
+        merges: _Merges = {}
         try:
-            _check_graph(loader, root, file)
+            _check_graph(loader, root, file, merges)
             data = loader.construct_document(root)
-            locations = _collect_locations(loader, root, file)
+            locations = _collect_locations(loader, root, file, merges)
         except yaml.MarkedYAMLError as exc:
             raise _syntax_error(exc, file) from None
         except RecursionError:
@@ -598,19 +917,36 @@ def _parse_file(file: str) -> tuple[dict[Any, Any], dict[tuple[Any, ...], Locati
             ) from None
         return data, locations
     finally:
-        if loader is not None:
-            loader.dispose()
+        loader.dispose()
 
 
 # ----------------------------------------------------------------------------
 # extends
 # ----------------------------------------------------------------------------
 
-_Result = tuple[dict[Any, Any], dict[tuple[Any, ...], Location], tuple[str, ...]]
+_Locations = dict[tuple[Any, ...], Location]
+
+
+def _keep(locations: Locations, keep: Any, keep_list: Any = None) -> Locations:
+    """The locations whose path passes ``keep`` (long lists: ``keep_list``, default ``keep``)."""
+    out = Locations({p: loc for p, loc in locations.items() if keep(p)})
+    keep_list = keep if keep_list is None else keep_list
+    out.lists = {p: items for p, items in locations.lists.items() if keep_list(p)}
+    return out
+
+
+@dataclass
+class _Doc:
+    """A file's data merged with what it extends: data, locations, files, deletions."""
+
+    data: dict[Any, Any]
+    locations: Locations
+    files: tuple[str, ...]
+    removed: _Locations
 
 
 def _extends_targets(
-    value: Any, locations: dict[tuple[Any, ...], Location], file: str
+    value: Any, locations: _Locations, file: str
 ) -> list[tuple[str, tuple[Any, ...]]]:
     if isinstance(value, str) and value.strip():
         return [(value.strip(), ("extends",))]
@@ -618,7 +954,8 @@ def _extends_targets(
         return [(v.strip(), ("extends", i)) for i, v in enumerate(value)]
     loc = locations.get(("extends",))
     raise ScenarioError.at(
-        f"expected the name of a scenario file to build on (or a list of names), got {value!r}",
+        "expected the name of a scenario file to build on (or a list of names), "
+        f"got {shown(value)}",
         file=file,
         line=loc.line if loc else None,
         field="extends",
@@ -651,38 +988,66 @@ def _deep_merge(
 _MISSING = object()
 
 
-def _merge_docs(
-    parent: tuple[dict[Any, Any], dict[tuple[Any, ...], Location]],
-    child: tuple[dict[Any, Any], dict[tuple[Any, ...], Location]],
-) -> tuple[dict[Any, Any], dict[tuple[Any, ...], Location]]:
-    """Deep-merge ``child`` onto ``parent``: data and locations alike."""
+def _merge_docs(parent: _Doc, child: _Doc) -> _Doc:
+    """Deep-merge ``child`` onto ``parent``: data, locations and deletions alike."""
     replaced: set[tuple[Any, ...]] = set()
     deleted: set[tuple[Any, ...]] = set()
-    data = _deep_merge(parent[0], child[0], (), replaced, deleted)
-    locations = {
-        p: loc
-        for p, loc in parent[1].items()
-        if not any(p[:n] in replaced for n in range(1, len(p)))
-    }
-    locations.update(child[1])
+    data = _deep_merge(parent.data, child.data, (), replaced, deleted)
+    locations = _keep(
+        parent.locations,
+        lambda p: not any(p[:n] in replaced for n in range(1, len(p))),
+        lambda p: not any(p[:n] in replaced for n in range(1, len(p) + 1)),
+    )
+    locations.update(child.locations)
+    locations.lists.update(child.locations.lists)
+    removed = {p: loc for p, loc in parent.removed.items() if p not in child.locations}
+    removed.update(child.removed)
     for p in deleted:
-        locations.pop(p, None)
-    return data, locations
+        where = locations.pop(p, None)
+        if where is not None:
+            removed[p] = where
+    files = parent.files + tuple(f for f in child.files if f not in parent.files)
+    return _Doc(data, locations, files, removed)
 
 
-def _load_tree(file: str, chain: tuple[tuple[str, str], ...], cache: dict[str, _Result]) -> _Result:
+def _load_tree(
+    file: str,
+    chain: tuple[tuple[str, str], ...],
+    cache: dict[str, _Doc],
+    named_at: tuple[str, str, int | None, str] | None = None,
+) -> _Doc:
+    """Load ``file`` and what it extends; ``named_at`` is the ``extends`` line naming it."""
     real = os.path.realpath(file)
     if real in cache:
         return cache[real]
-    data, locations = _parse_file(file)
+    try:
+        data, locations = _parse_file(file)
+    except ScenarioError as exc:
+        if named_at is None:
+            raise
+        name, child, line, field_name = named_at
+        if isinstance(exc, NotAScenarioFile):  # the wrong file is named
+            raise ScenarioError.at(
+                f"the file to extend, {shown(name)}, is not a scenario: {exc.message}",
+                file=child,
+                line=line,
+                field=field_name,
+            ) from None
+        # A mistake inside a scenario file: its own place first, then who reads it.
+        where = f"{child}, line {line}" if line else child
+        raise ScenarioError(
+            f"{exc.message.rstrip('.')} (this file is read because {where} extends it).",
+            file=exc.file,
+            line=exc.line,
+            field=exc.field,
+        ) from None
     if "extends" not in data:
-        result: _Result = (data, locations, (file,))
+        result = _Doc(data, locations, (file,), {})
         cache[real] = result
         return result
 
     here = chain + ((file, real),)
-    files = [file]
-    merged: tuple[dict[Any, Any], dict[tuple[Any, ...], Location]] | None = None
+    merged: _Doc | None = None
     for name, key_path in _extends_targets(data["extends"], locations, file):
         key_loc = locations.get(key_path) or locations.get(("extends",))
         line = key_loc.line if key_loc else None
@@ -707,20 +1072,23 @@ def _load_tree(file: str, chain: tuple[tuple[str, str], ...], cache: dict[str, _
         if not os.path.isfile(target):
             what = "is a folder, not a file" if os.path.isdir(target) else "does not exist"
             raise ScenarioError.at(
-                f"the file to extend, {name!r}, {what} (looked for {target})",
+                f"the file to extend, {shown(name)}, {what} (looked for {target})",
                 file=file,
                 line=line,
                 field=format_path(key_path),
             )
-        p_data, p_locs, p_files = _load_tree(target, here, cache)
-        merged = (p_data, p_locs) if merged is None else _merge_docs(merged, (p_data, p_locs))
-        files.extend(f for f in p_files if f not in files)
+        parent = _load_tree(target, here, cache, (name, file, line, format_path(key_path)))
+        merged = parent if merged is None else _merge_docs(merged, parent)
 
-    own_data = {k: v for k, v in data.items() if k != "extends"}
-    own_locs = {p: loc for p, loc in locations.items() if not (p and p[0] == "extends")}
-    if merged is not None:
-        own_data, own_locs = _merge_docs(merged, (own_data, own_locs))
-    result = (own_data, own_locs, tuple(files))
+    own = _Doc(
+        {k: v for k, v in data.items() if k != "extends"},
+        _keep(locations, lambda p: not (p and p[0] == "extends")),
+        (file,),
+        {},
+    )
+    result = own if merged is None else _merge_docs(merged, own)
+    # The named file first, then the files it builds on, nearest first.
+    result.files = (file,) + tuple(f for f in result.files if f != file)
     cache[real] = result
     return result
 
@@ -731,8 +1099,11 @@ def load_yaml_document(path: str | os.PathLike[str]) -> LoadedYaml:
     Raises `ScenarioError` with a planner-readable message for any problem.
     """
     file = os.fspath(path)
-    data, locations, files = _load_tree(file, (), {})
-    return LoadedYaml(data=_unshared(data), locations=locations, files=files)
+    with gc_paused():
+        doc = _load_tree(file, (), {})
+        return LoadedYaml(
+            data=_unshared(doc.data), locations=doc.locations, files=doc.files, removed=doc.removed
+        )
 
 
 def _unshared(value: Any) -> Any:
