@@ -69,6 +69,12 @@ STAFF = {"groups": {"surgeons": {"members": {"a": 4, "b": 3}}}, "needs": {"defau
             ["604,800,000 patients", "at most 10,000,000 patients"],
         ),
         (
+            {"demand.growth_per_year": 1.0, "horizon": "50 years", "warm_up": "0 days",
+             "snapshot_interval": "4 weeks", "demand.referrals.a.hip": 100},
+            "field demand.referrals.a.hip",
+            ["patients into one replication", "at most 10,000,000 patients"],
+        ),
+        (
             {"staff": {**STAFF, "groups": {"surgeons": {"members": {"a": 10_000, "b": 10_000}}}},
              "horizon": "520 weeks"},
             "field staff.groups.surgeons.members",

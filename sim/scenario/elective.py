@@ -49,6 +49,10 @@ SLOT_DEFAULTS: dict[str, tuple[float, float]] = {
 }
 
 
+#: A week of a cycle of at most 52 weeks, counting from 1.
+CycleWeek = Annotated[Count, Field(ge=1, le=52)]
+
+
 class SessionPlan(Spec):
     """Recurring theatre sessions: which weekdays, which slot, which specialty."""
 
@@ -61,7 +65,7 @@ class SessionPlan(Spec):
     """Session length (default by slot: 4 hours, all-day 8 hours)."""
     cycle_weeks: Count = Field(default=1, ge=1, le=52)
     """Length of the cycle of weeks the plan repeats over, e.g. ``2`` for a fortnightly list."""
-    weeks: list[Count] = Field(default_factory=lambda: [1], min_length=1)
+    weeks: list[CycleWeek] = Field(default_factory=lambda: [1], min_length=1)
     """Weeks of the cycle the sessions run, counting from 1, e.g. ``[1]`` of a 2-week cycle
     (every other week) or ``[1, 3]`` of 4."""
     cycle_start: Date | None = None
@@ -85,7 +89,7 @@ class SessionPlan(Spec):
     @field_validator(
         "weeks",
         mode="before",
-        json_schema_input_type=Count | Annotated[list[Count], Field(min_length=1)],
+        json_schema_input_type=CycleWeek | Annotated[list[CycleWeek], Field(min_length=1)],
     )
     @classmethod
     def _one_week(cls, v: object) -> object:

@@ -45,12 +45,22 @@ def run_size_problems(sc: Scenario) -> list[Problem]:
     ]
 
 
+def _grown_days(days: float, growth_per_year: float) -> float:
+    """Days of referrals at the starting rate that growth compounding over ``days`` makes."""
+    if not growth_per_year:
+        return days
+    k = math.log1p(growth_per_year) / 365.25
+    return math.expm1(k * days) / k
+
+
 def _patients(sc: Scenario) -> list[Problem]:
     days = sc.horizon
+    referral_days = _grown_days(days, getattr(sc.demand, "growth_per_year", 0.0))
     streams: list[tuple[float, tuple]] = []
     for sid, by_proc in sc.demand.referrals.items():
         for pid, line in by_proc.items():
-            streams.append((line.mean_per_day * days, ("demand", "referrals", sid, pid)))
+            where = ("demand", "referrals", sid, pid)
+            streams.append((line.mean_per_day * referral_days, where))
     for sid, site in sc.sites.items():
         if site.emergency is not None:
             streams.append((site.emergency.mean_per_day * days, ("sites", sid, "emergency")))
