@@ -70,6 +70,7 @@ def run_replication(
             "referred_total": model.elective.referred_total,
             "treated_total": model.elective.treated_total,
             "removed_total": model.elective.removed_total,
+            "left_total": model.elective.left_total,
             "still_waiting": len(model.elective.pathway),
         },
     )

@@ -4,8 +4,10 @@ Each example is a small scenario built in code: 1-3 sites with 1-50 beds split b
 general and ring-fenced elective beds, theatres with random weekly session plans, 1-3
 procedures with random fixed/exponential/lognormal/gamma/uniform/triangular times,
 referrals, a backlog, emergency admissions that queue or divert, routing to other sites
-that hold sessions for the specialty, ring-fencing on or off, and a horizon of 10 to 45 days.
-For each, on a random seed:
+that hold sessions for the specialty, ring-fencing on or off, and a horizon of 10 to 45 days;
+sometimes electives wait for a bed on the day, beds free by an hourly profile, sessions
+book from templates, cancelled patients leave the list, and emergencies come in named
+streams. For each, on a random seed:
 
 - the model's own books balance (``check_conservation`` raises ``ConservationError``);
 - no bed pool is ever below 0 or above its capacity, and occupancies lie in [0, 1];
@@ -43,16 +45,18 @@ MIXES = ({"P4": 1.0}, {"P2": 0.2, "P4": 0.8}, {"P1": 0.1, "P2": 0.2, "P3": 0.3, 
 
 #: KPIs that are shares of time or capacity, in [0, 1].
 FRACTIONS = ("theatre_utilisation", "ward_occupancy", "general_bed_occupancy",
-             "elective_bed_occupancy")  # fmt: skip
+             "elective_bed_occupancy", "bed_occupancy_midnight")  # fmt: skip
 PERCENTAGES = ("pct_within_18_weeks", "cancellation_rate_pct", "emergency_diverted_pct",
-               "emergency_waited_pct")  # fmt: skip
+               "emergency_waited_pct", "template_fill_pct")  # fmt: skip
 WAITS = ("median_wait_weeks", "p92_wait_weeks", "median_wait_treated_weeks",
-         "emergency_bed_wait_hours")  # fmt: skip
+         "emergency_bed_wait_hours", "elective_bed_wait_hours")  # fmt: skip
 COUNTS = ("referrals", "operations", "waiting_list_end", "mean_waiting_list",
           "over_52_weeks_end", "removed_from_list", "cancellations_on_the_day",
           "cancellations_no_bed", "cancellations_no_theatre_time", "cancellations_overrun",
           "cancellations_patient", "sessions", "operations_per_session", "emergency_admissions",
-          "emergency_diverted")  # fmt: skip
+          "emergency_diverted", "over_65_weeks_end", "over_78_weeks_end", "over_104_weeks_end",
+          "lost_slots", "left_after_cancellation", "template_places_unfilled",
+          "electives_waited_for_bed", "electives_bed_after_wait")  # fmt: skip
 
 
 def _t(value: float, unit: str) -> str:
@@ -224,7 +228,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "routing": routing,
             "ring_fence_elective_beds": draw(st.booleans()),
             "electives_use_general_beds": draw(st.booleans()),
-            "on_cancellation": draw(st.sampled_from(["return_to_list", "rebook_first"])),
+            "on_cancellation": draw(st.sampled_from(["return_to_list", "rebook_first", "leave"])),
             "booking": {
                 "order": draw(st.sampled_from(["priority_then_wait", "longest_wait"])),
                 "lead_time": _t(draw(st.floats(0, 14)), "days"),
@@ -263,7 +267,63 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         }
     )
     data["initial_waiting_list"] = {"lists": backlog}
+    _issue_11_mechanisms(draw, data)
     return data
+
+
+def _issue_11_mechanisms(draw: st.DrawFn, data: dict[str, Any]) -> None:
+    """Sometimes: a lounge for electives waiting for a bed, discharges by hour, session
+    templates and named emergency streams (drawn last, so earlier draws stay as they were)."""
+    if draw(st.booleans()):
+        cutoff = (
+            {"until": _t(draw(st.floats(0, 23.9)), "hours")}
+            if draw(st.booleans())
+            else {"max_wait": draw(time_dists(0.5, 8, "hours"))}
+        )
+        data["policies"]["wait_for_bed"] = {
+            **cutoff,
+            "order": draw(st.sampled_from(["list_order", "shortest_stay", "priority"])),
+            "freed_beds": draw(
+                st.sampled_from(["emergencies_first", "electives_first", "first_come_first_served"])
+            ),
+        }
+    by_specialty: dict[str, list[str]] = {}
+    for pid, proc in data["procedures"].items():
+        by_specialty.setdefault(proc["specialty"], []).append(pid)
+    for site in data["sites"].values():
+        if draw(st.booleans()):
+            site["beds"]["discharge_profile"] = _profile(draw, 24) or [1.0] * 24
+        for theatre in site["theatres"].values():
+            for plan in theatre["sessions"]:
+                if draw(st.booleans()):
+                    continue
+                procs = by_specialty[plan["specialty"]]
+                mixes = [
+                    draw(st.integers(1, 5))
+                    if draw(st.booleans())
+                    else {p: draw(st.integers(1, 3)) for p in procs if draw(st.booleans())}
+                    or {procs[0]: 1}
+                    for _ in range(draw(st.integers(1, 2)))
+                ]
+                plan["cases"] = (
+                    mixes[0]
+                    if len(mixes) == 1
+                    else [{"p": 0.4, "cases": mixes[0]}, {"p": 0.6, "cases": mixes[1]}]
+                )
+        em = site.get("emergency")
+        if em is not None and draw(st.booleans()):
+            rate, los = em.pop("admissions_per_day"), em.pop("length_of_stay")
+            split = draw(st.floats(0.1, 0.9))
+            em.pop("weekday_profile", None)
+            em.pop("monthly_profile", None)
+            delayed = em.pop("delayed_discharge", None)
+            em["streams"] = {
+                "ae": _drop_none({"admissions_per_day": rate * split, "length_of_stay": los,
+                                  "delayed_discharge": delayed}),
+                "gp": {"interarrival": {"dist": "exponential", "mean": _t(1 / (rate * (1 - split)),
+                                                                          "days")},
+                       "length_of_stay": draw(time_dists(0.2, 8, "days"))},
+            }  # fmt: skip
 
 
 def same(a: float, b: float) -> bool:
@@ -344,6 +404,7 @@ def test_every_run_keeps_its_books_and_bounds(
     assert one.info["referred_total"] == model.elective.referred_total
     assert one.info["treated_total"] == model.elective.treated_total
     assert one.info["still_waiting"] == len(model.elective.pathway)
+    assert one.info["left_total"] == model.elective.left_total
 
     # ... and stepping through it a few days at a time changes nothing.
     stepped = sim.CollaborativeModel(sc, seed=seed)

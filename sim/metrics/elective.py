@@ -44,6 +44,24 @@ def _share_under_18(s: Scope) -> float:
     return float((w < 18).mean() * 100) if w.size else NAN
 
 
+def _by_procedure(s: Scope, counts: list[int]) -> dict[str, int]:
+    return {name: counts[i] if i < len(counts) else 0 for i, name in enumerate(s.ledger.procedures)}
+
+
+def _waiting_by_procedure(s: Scope) -> dict[str, int]:
+    counts = np.bincount(s.waiting_procedures, minlength=len(s.ledger.procedures))
+    return {name: int(counts[i]) for i, name in enumerate(s.ledger.procedures)}
+
+
+def _median_wait_by_procedure(s: Scope) -> dict[str, float]:
+    weeks, procs = s.waiting_weeks, s.waiting_procedures
+    return {name: _median(weeks[procs == i]) for i, name in enumerate(s.ledger.procedures)}
+
+
+def _lost_slots(s: Scope) -> int:
+    return sum(_e(s).cancellations)
+
+
 FEATURE = "elective"
 
 KPIS.add(
@@ -74,6 +92,15 @@ KPIS.add(
     KPI("over_52_weeks_end", "patients", "Waiting over 52 weeks at the end",
         "patients waiting over 52 weeks at the end",
         "lower", FEATURE, "home", lambda s: int((s.waiting_weeks > 52).sum()), headline=6),
+    KPI("over_65_weeks_end", "patients", "Waiting over 65 weeks at the end",
+        "patients waiting over 65 weeks at the end (NHS long-wait milestone, March 2024)",
+        "lower", FEATURE, "home", lambda s: int((s.waiting_weeks > 65).sum())),
+    KPI("over_78_weeks_end", "patients", "Waiting over 78 weeks at the end",
+        "patients waiting over 78 weeks at the end (NHS long-wait milestone, April 2023)",
+        "lower", FEATURE, "home", lambda s: int((s.waiting_weeks > 78).sum())),
+    KPI("over_104_weeks_end", "patients", "Waiting over 104 weeks at the end",
+        "patients waiting over 104 weeks at the end (NHS long-wait milestone, July 2022)",
+        "lower", FEATURE, "home", lambda s: int((s.waiting_weeks > 104).sum())),
     KPI("median_wait_treated_weeks", "weeks", "Median wait of those operated on",
         "median wait of patients operated on during the run",
         "lower", FEATURE, "home", _median_treated),
@@ -102,6 +129,13 @@ KPIS.add(
         lambda s: ratio(_hospital_cancellations(s), _e(s).operations
                         + _hospital_cancellations(s), 100),
         headline=9),
+    KPI("lost_slots", "operations", "Lost slots",
+        "booked operations that did not go ahead: patients booked on a list and cancelled on "
+        "the day for any reason (the patient's own included, or their session lost); hubsim "
+        "never back-fills a slot. As NHS theatre dashboards and GIRFT count it, a lost slot is "
+        "a booked case, not minutes: planned session time left unused is 1 - "
+        "theatre_utilisation (GIRFT's capped utilisation)",
+        "lower", FEATURE, "treating", _lost_slots),
     KPI("sessions", "sessions", "Theatre sessions held", "theatre sessions held",
         None, FEATURE, "treating", lambda s: _e(s).sessions),
     KPI("operations_per_session", "operations", "Operations per session",
@@ -111,4 +145,34 @@ KPIS.add(
         "operating time within sessions / planned session time",
         "higher", FEATURE, "treating",
         lambda s: ratio(_e(s).session_days_used, _e(s).session_days_planned), headline=10),
+    KPI("operations_of_<procedure>", "operations", "Operations: <member>",
+        "elective operations of this procedure done", "higher", FEATURE, "treating",
+        lambda s: _by_procedure(s, _e(s).operations_by_procedure)),
+    KPI("cancellations_on_the_day_of_<procedure>", "operations",
+        "On-the-day cancellations (hospital): <member>",
+        "operations of this procedure cancelled on the day for non-clinical (hospital) reasons",
+        "lower", FEATURE, "treating",
+        lambda s: _by_procedure(s, _e(s).cancellations_by_procedure)),
+    KPI("waiting_list_end_of_<procedure>", "patients", "Patients waiting at the end: <member>",
+        "patients waiting for this procedure (incomplete pathways) at the end",
+        "lower", FEATURE, "home", _waiting_by_procedure),
+    KPI("median_wait_weeks_of_<procedure>", "weeks", "Median wait of those waiting: <member>",
+        "median wait so far of patients waiting for this procedure at the end",
+        "lower", FEATURE, "home", _median_wait_by_procedure),
+)  # fmt: skip
+
+KPIS.add(
+    KPI("template_places_unfilled", "operations", "Session template places left empty",
+        "places of session templates (cases: ...) that booking could not fill from the list, "
+        "looking at most policies.booking.lookahead patients past those of other procedures",
+        "lower", "session_templates", "treating", lambda s: _e(s).template_places_unfilled),
+    KPI("template_fill_pct", "%", "Session template places filled",
+        "share of session templates' places booked with a patient", "higher",
+        "session_templates", "treating",
+        lambda s: ratio(_e(s).template_places - _e(s).template_places_unfilled,
+                        _e(s).template_places, 100)),
+    KPI("left_after_cancellation", "patients", "Left the list after a cancellation",
+        "patients cancelled on the day who left the list untreated (on_cancellation: leave); "
+        "counted where the operation was cancelled", None, "cancellation_leave", "treating",
+        lambda s: _e(s).left_after_cancellation),
 )  # fmt: skip

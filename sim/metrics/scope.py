@@ -84,6 +84,12 @@ class Scope:
         return w.quintile if self._home is None else w.quintile[w.home == self._home]
 
     @functools.cached_property
+    def waiting_procedures(self) -> np.ndarray:
+        """Procedure (index into ``ledger.procedures``) of each patient in :attr:`waiting_weeks`."""
+        w = self.ledger.waiting
+        return w.procedure if self._home is None else w.procedure[w.home == self._home]
+
+    @functools.cached_property
     def treated(self) -> np.ndarray:
         """Operations after the warm-up of this home site's patients (structured array)."""
         ops = self._operations

@@ -25,7 +25,7 @@ from .backlog import initial_patients
 from .calendar import Calendar, IndustrialActionLosses, pattern_times
 from .critical_care import CriticalCareNetwork
 from .elective import BOOKED, ElectivePathway, ElectiveRules
-from .emergencies import CriticalCareReferral, EmergencyDemand
+from .emergencies import CriticalCareReferral, EmergencyDemand, source_tallies
 from .equity import Rescoring
 from .geography import Geography
 from .ledger import Ledger
@@ -34,7 +34,7 @@ from .patient import PatientFactory
 from .routing import Router
 from .staff import StaffRoster
 from .streams import Streams
-from .theatre import SessionSlot, Theatre
+from .theatre import CaseMix, SessionSlot, Theatre
 from .waiting_list import booking_order
 from .wards import WardBeds
 
@@ -58,6 +58,16 @@ def cyclic_gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _templates(plan: SessionPlan) -> tuple[tuple[float, CaseMix], ...]:
+    """A session template as (cumulative probability, case mix) alternatives."""
+    out, cum = [], 0.0
+    for p, cases in plan.case_mixes():
+        cum += p
+        mix = tuple(cases.items()) if isinstance(cases, dict) else ((None, cases),)
+        out.append((cum, mix))
+    return tuple(out)
 
 
 class CollaborativeModel:
@@ -85,6 +95,8 @@ class CollaborativeModel:
                 pol.electives_use_general_beds,
                 ledger,
                 calendar,
+                pol.wait_for_bed,
+                streams,
             )
             for sid, s in sc.sites.items()
             if s.beds is not None
@@ -103,6 +115,8 @@ class CollaborativeModel:
                    for spec in sorted(site.specialties())],
             order=booking_order(pol.booking),
             rebook_first=pol.on_cancellation == "rebook_first",
+            leave=pol.on_cancellation == "leave",
+            bed_wait_order=pol.wait_for_bed.order if pol.wait_for_bed else "list_order",
             removal_per_year=sc.demand.removal_per_year,
             patient_cancellation=sc.demand.patient_cancellation_probability,
         )  # fmt: skip
@@ -126,10 +140,13 @@ class CollaborativeModel:
             if sc.calendar.industrial_action
             else None
         )
+        sources = source_tallies(
+            ledger, {sid: s.emergency for sid, s in sc.sites.items() if s.emergency is not None}
+        )
         self.emergencies = {
             sid: EmergencyDemand(
                 env, sid, s.emergency, self.beds[sid], calendar, streams, ledger,
-                self._cc_referral(sid),
+                self._cc_referral(sid), sources,
             )
             for sid, s in sc.sites.items()
             if s.emergency is not None
@@ -181,6 +198,9 @@ class CollaborativeModel:
             ledger.mark_warm_up(env.now)
         else:
             env.timeout(sc.warm_up).callbacks.append(self._mark_warm_up)
+        if self.beds:
+            # After the warm-up mark, so a midnight that coincides with it is counted.
+            env.timeout(1.0).callbacks.append(self._midnight)
 
     # -- construction --------------------------------------------------------------------
     def _list_length(self, site: str, specialty: str) -> int:
@@ -244,22 +264,24 @@ class CollaborativeModel:
                             plan.start_offset,
                             plan.session_length,
                             self._skipped(plan, runs[j], {d for d, k in ramp if k == j}),
+                            _templates(plan),
                         )
                         for j, plan in enumerate(spec.sessions)
                     ]
                     key = f"theatre/{sid}/{name}"
-                    theatres.append(
-                        Theatre(
-                            self.env,
-                            sid,
-                            name,
-                            slots,
-                            self.streams.sampler(f"{key}/late_start", day.late_start),
-                            self.streams.sampler(f"{key}/early_finish", day.early_finish),
-                            day.turnover,
-                            day.overrun_allowed,
-                        )
+                    theatre = Theatre(
+                        self.env,
+                        sid,
+                        name,
+                        slots,
+                        self.streams.sampler(f"{key}/late_start", day.late_start),
+                        self.streams.sampler(f"{key}/early_finish", day.early_finish),
+                        day.turnover,
+                        day.overrun_allowed,
                     )
+                    if any(len(slot.templates) > 1 for slot in slots):
+                        theatre.choose_mix = self.streams.uniforms(f"{key}/case_mix")
+                    theatres.append(theatre)
         return theatres
 
     def _skipped(self, plan: SessionPlan, runs: np.ndarray, ramp: set[int]) -> frozenset[int]:
@@ -277,6 +299,14 @@ class CollaborativeModel:
             "mutual_aid": bool(self.mutual_aid),
             "staff": self.roster is not None,
             "calendar": self.industrial_action is not None,
+            "cancellation_leave": self.scenario.policies.on_cancellation == "leave",
+            "bed_wait": bool(self.beds) and self.scenario.policies.wait_for_bed is not None,
+            "session_templates": any(
+                plan.cases is not None
+                for s in self.scenario.sites.values()
+                for t in s.theatres.values()
+                for plan in t.sessions
+            ),
         }
         self.ledger.features.update(name for name, here in present.items() if here)
 
@@ -306,27 +336,36 @@ class CollaborativeModel:
         booking = self.scenario.policies.booking
         lead = booking.lead_time
         can_book = self.elective.can_book if self.critical_care is not None else None
+        wait = self.scenario.policies.wait_for_bed is not None
+        run_session = Theatre.run_session_waiting if wait else Theatre.run_session
         log = self.ledger.events is not None
         for day in range(math.ceil(self.horizon)):
             t = max(0.0, day - lead)
             if t > env.now:
                 yield env.timeout(t - env.now)
             for theatre, slot in self.sessions_on(day):
-                patients = theatre.book(
-                    slot,
-                    self.elective.lists[(slot.site, slot.specialty)],
-                    self.elective.planning_time,
-                    booking.fill_to,
-                    booking.lookahead,
-                    self.elective.shortest_case[slot.specialty],
-                    can_book,
-                )
+                waiting_list = self.elective.lists[(slot.site, slot.specialty)]
+                if slot.templates:
+                    patients, unfilled = theatre.book_cases(
+                        slot, waiting_list, booking.lookahead, can_book
+                    )
+                    self.elective.template_booked(slot.site, len(patients), unfilled)
+                else:
+                    patients = theatre.book(
+                        slot,
+                        waiting_list,
+                        self.elective.planning_time,
+                        booking.fill_to,
+                        booking.lookahead,
+                        self.elective.shortest_case[slot.specialty],
+                        can_book,
+                    )
                 if log:
                     for p in patients:
                         self.ledger.log(
                             env.now, BOOKED, p.pid, slot.site, f"{theatre.name} day {day}"
                         )
-                env.process(theatre.run_session(day, slot, patients, self.elective))
+                env.process(run_session(theatre, day, slot, patients, self.elective))
 
     def _monitor(self):
         """Snapshots every ``snapshot_interval``: list sizes, long waiters, beds in use."""
@@ -344,6 +383,12 @@ class CollaborativeModel:
             beds.snapshot(ledger, t)
         if self.critical_care is not None:
             self.critical_care.snapshot(ledger, t)
+
+    def _midnight(self, _event: simpy.Event) -> None:
+        """Each midnight: the beds occupied, for the KH03 occupancy."""
+        for beds in self.beds.values():
+            beds.midnight()
+        self.env.timeout(1.0).callbacks.append(self._midnight)
 
     def _mark_warm_up(self, _event: simpy.Event) -> None:
         self.warmed_up = True

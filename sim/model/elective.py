@@ -4,8 +4,10 @@ Patients are referred at their home site and routed to the site that will treat 
 (their own, or an elective hub). They wait on that site's list for the procedure's
 specialty until booked onto a session; on the day they may be cancelled (and rejoin
 the list, wait unchanged), or operated on and then stay in a bed for their length of
-stay. Some leave the list untreated ("validation"). Every pathway is accounted for:
-referred = operated + removed + still waiting, checked at the end of every run.
+stay. Some leave the list untreated ("validation"), and under ``on_cancellation: leave``
+a patient cancelled on the day leaves it too. Every pathway is accounted for: referred =
+operated + removed + left after a cancellation + still waiting, checked at the end of
+every run.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -25,11 +28,14 @@ from .calendar import Arrivals, Calendar
 from .critical_care import CriticalCareNetwork
 from .equity import Rescoring
 from .ledger import CAUSES, Cause, ConservationError, Ledger, Tally, TimeWeighted, Waiting
-from .patient import ADMITTED, REMOVED, TREATED, WAITING, Patient, PatientFactory
+from .patient import ADMITTED, LEFT, REMOVED, TREATED, WAITING, Patient, PatientFactory
 from .routing import Router
 from .streams import Streams
 from .waiting_list import BookingOrder, WaitingList
 from .wards import BedPool, WardBeds
+
+if TYPE_CHECKING:
+    from .theatre import Lounge
 
 # Event-log codes.
 REFERRED = "referred"
@@ -39,6 +45,8 @@ ADMITTED_EVENT = "admitted"
 OPERATED = "operated"
 DISCHARGED = "discharged"
 REMOVED_EVENT = "removed"
+WAITING_FOR_BED = "waiting_for_bed"
+LEFT_EVENT = "left"
 
 #: Snapshot measures of this feature.
 WAITING_LIST = "waiting_list"
@@ -54,14 +62,24 @@ class ElectiveTally(Tally):
     referrals: int = 0
     operations: int = 0
     removed_from_list: int = 0
+    left_after_cancellation: int = 0
+    """Patients who left the list after an on-the-day cancellation here (policy ``leave``)."""
     cancellations: list[int] = field(default_factory=lambda: [0] * len(CAUSES))
     """On-the-day cancellations by :class:`Cause`."""
+    operations_by_procedure: list[int] = field(default_factory=list)
+    """Operations by procedure (in the order of ``Ledger.procedures``)."""
+    cancellations_by_procedure: list[int] = field(default_factory=list)
+    """On-the-day cancellations for hospital (non-clinical) causes, by procedure."""
     sessions: int = 0
     """Sessions held."""
     session_days_planned: float = 0.0
     """Planned session time, lost sessions included."""
     session_days_used: float = 0.0
     """Operating time within sessions."""
+    template_places: int = 0
+    """Places offered by session templates (cases to book)."""
+    template_places_unfilled: int = 0
+    """Places of session templates that booking could not fill."""
 
 
 @dataclass(slots=True)
@@ -84,6 +102,10 @@ class ElectiveRules:
     """A patient cancelled by the hospital goes to the front of the list."""
     removal_per_year: float
     patient_cancellation: float
+    leave: bool = False
+    """A patient cancelled on the day leaves the list untreated (``on_cancellation: leave``)."""
+    bed_wait_order: str = "list_order"
+    """Order of elective patients waiting for a bed (``policies.wait_for_bed.order``)."""
 
 
 class ElectivePathway:
@@ -122,8 +144,15 @@ class ElectivePathway:
         self.referred_total = 0
         self.treated_total = 0
         self.removed_total = 0
+        self.left_total = 0
+        """Patients who left the list after an on-the-day cancellation."""
         self._next_pid = 0
         self._planning = {pid: p.planning_time for pid, p in rules.procedures.items()}
+        ledger.procedures = tuple(rules.procedures)
+        self._proc_index = {pid: i for i, pid in enumerate(ledger.procedures)}
+        for tally in self.tally:
+            tally.operations_by_procedure = [0] * len(ledger.procedures)
+            tally.cancellations_by_procedure = [0] * len(ledger.procedures)
         self._specialty = {pid: p.specialty for pid, p in rules.procedures.items()}
         self.shortest_case: dict[str, float] = {}
         """Shortest planned case time of each specialty (booking stops below it)."""
@@ -131,6 +160,18 @@ class ElectivePathway:
             t = self.shortest_case.get(p.specialty, p.planning_time)
             self.shortest_case[p.specialty] = min(t, p.planning_time)
         self._rebook_first = rules.rebook_first
+        self._after_cancel = self._leave_list if rules.leave else self._back_to_list
+        expected = {
+            pid: p.length_of_stay.mean
+            + (0.0 if (d := p.delayed_discharge) is None else d.probability * d.extra.mean)
+            for pid, p in rules.procedures.items()
+        }
+        self._lounge_key = {
+            "list_order": lambda _p: (),
+            "shortest_stay": lambda p: (expected[p.procedure],),
+            "priority": lambda p: (p.priority,),
+        }[rules.bed_wait_order]
+        """A waiting patient's place among electives waiting for a bed (then list order)."""
         self._recent_ops: dict[tuple[str, str], deque[float]] = {key: deque() for key in self.lists}
         self._patient_cancel_p = rules.patient_cancellation
         self._u_patient_cancel = streams.uniforms("on_the_day/patient_cancellation")
@@ -247,13 +288,69 @@ class ElectivePathway:
             if pool is None:
                 self.cancel(p, Cause.NO_BED, site)
                 return False, None
+        if self._critical_care_bed(p, site, pool):
+            self.admitted(p, site)
+            return True, pool
+        return False, None
+
+    def _critical_care_bed(self, p: Patient, site: str, pool: BedPool | None) -> bool:
+        """A planned critical care bed if the patient needs one; without it the operation
+        is cancelled (and the ward bed given back)."""
         if p.needs_cc:
             p.cc_bed = self.critical_care.admit_planned(site)
             if p.cc_bed is None:
                 self.cancel(p, Cause.NO_CC_BED, site, pool)
-                return False, None
-        self.admitted(p, site)
-        return True, pool
+                return False
+        return True
+
+    def admit_or_wait(self, p: Patient, site: str, day: int, lounge: Lounge, place: int) -> None:
+        """Admission under ``policies.wait_for_bed``: like :meth:`admit`, but an inpatient
+        who finds no bed waits for one until the cut-off. A patient with their beds joins
+        ``lounge.ready`` at their ``place`` on the list; one waiting joins ``lounge.waiting``."""
+        pool = None
+        if not p.day_case:
+            beds = self.beds.get(site)
+            pool = beds.admit_elective() if beds is not None else None
+            if pool is None:
+                wait = (
+                    None
+                    if beds is None
+                    else beds.wait_elective(
+                        self._lounge_key(p),
+                        day,
+                        partial(self._bed_found, p, site, lounge, place),
+                        partial(self._bed_cutoff, p, site, lounge, place),
+                    )
+                )
+                if wait is None:
+                    self.cancel(p, Cause.NO_BED, site)
+                else:
+                    lounge.waiting[place] = (p, wait)
+                    self.ledger.log(self.env.now, WAITING_FOR_BED, p.pid, site)
+                return
+        if self._critical_care_bed(p, site, pool):
+            self.admitted(p, site)
+            heapq.heappush(lounge.ready, (place, p, pool))
+
+    def _bed_found(self, p: Patient, site: str, lounge: Lounge, place: int, pool: BedPool) -> None:
+        del lounge.waiting[place]
+        if self._critical_care_bed(p, site, pool):
+            self.admitted(p, site)
+            heapq.heappush(lounge.ready, (place, p, pool))
+        lounge.wake_up()
+
+    def _bed_cutoff(self, p: Patient, site: str, lounge: Lounge, place: int) -> None:
+        del lounge.waiting[place]
+        self.cancel(p, Cause.NO_BED, site)
+        lounge.wake_up()
+
+    def stop_waiting(self, site: str, lounge: Lounge) -> None:
+        """The list has ended: whoever still waits for a bed is cancelled (no bed)."""
+        beds = self.beds[site]
+        for p, wait in lounge.waiting.values():
+            beds.withdraw(wait)
+            self.cancel(p, Cause.NO_BED, site)
+        lounge.waiting.clear()
 
     def cancel(self, p: Patient, cause: Cause, site: str, pool: BedPool | None = None) -> None:
         """Cancelled on the day: give back any bed and rejoin the list, wait unchanged."""
@@ -262,11 +359,25 @@ class ElectivePathway:
         if p.cc_bed is not None:
             self.critical_care.release_planned(p.cc_bed)
             p.cc_bed = None
-        self.tally[self._site[site]].cancellations[cause] += 1
+        tally = self.tally[self._site[site]]
+        tally.cancellations[cause] += 1
+        if cause is not Cause.PATIENT:
+            tally.cancellations_by_procedure[self._proc_index[p.procedure]] += 1
         p.cancellations += 1
-        p.rebook_first = self._rebook_first and cause is not Cause.PATIENT
         self.ledger.log(self.env.now, CANCELLED, p.pid, site, cause.label)
+        self._after_cancel(p, cause, site)
+
+    def _back_to_list(self, p: Patient, cause: Cause, _site: str) -> None:
+        p.rebook_first = self._rebook_first and cause is not Cause.PATIENT
         self.list_for(p).add(p)
+
+    def _leave_list(self, p: Patient, _cause: Cause, site: str) -> None:
+        """``on_cancellation: leave``: the pathway ends untreated; the slot is lost."""
+        p.state = LEFT
+        self._leave_pathway(p)
+        self.left_total += 1
+        self.tally[self._site[site]].left_after_cancellation += 1
+        self.ledger.log(self.env.now, LEFT_EVENT, p.pid, site)
 
     def admitted(self, p: Patient, site: str) -> None:
         p.state = ADMITTED
@@ -279,7 +390,9 @@ class ElectivePathway:
         self._leave_pathway(p)
         self.treated_total += 1
         where = self._site[site]
-        self.tally[where].operations += 1
+        tally = self.tally[where]
+        tally.operations += 1
+        tally.operations_by_procedure[self._proc_index[p.procedure]] += 1
         self._recent_ops[(site, self._specialty[p.procedure])].append(now)
         ledger = self.ledger
         if now >= ledger.warm_up:
@@ -292,7 +405,7 @@ class ElectivePathway:
             p.cc_bed = None
         if pool is not None:
             beds = self.beds[site]
-            done = self.env.timeout(p.los)
+            done = self.env.timeout(beds.stay(p.los))
             done.callbacks.append(lambda _e: self._discharge(p, site, beds, pool))
 
     def _discharge(self, p: Patient, site: str, beds: WardBeds, pool: BedPool) -> None:
@@ -304,6 +417,12 @@ class ElectivePathway:
         tally.sessions += 1
         tally.session_days_planned += planned
         tally.session_days_used += used
+
+    def template_booked(self, site: str, booked: int, unfilled: int) -> None:
+        """A session template was booked: ``booked`` patients, ``unfilled`` places empty."""
+        tally = self.tally[self._site[site]]
+        tally.template_places += booked + unfilled
+        tally.template_places_unfilled += unfilled
 
     def session_lost(self, site: str, planned: float) -> None:
         """A session that could not run (its planned time still counts)."""
@@ -358,16 +477,20 @@ class ElectivePathway:
             np.fromiter((self._site[p.home] for p in people), np.int16, n),
             np.fromiter((now - p.referral_time for p in people), float, n),
             np.fromiter((p.quintile for p in people), np.int8, n),
+            np.fromiter((self._proc_index[p.procedure] for p in people), np.int16, n),
         )
         if ledger.waiting.quintile.any() or any(ledger.operations.quintile):
             ledger.features.add("equity")
 
     def check_conservation(self) -> None:
-        """Referred = treated + removed + still waiting, and every waiter is on a list or booked."""
-        if self.referred_total != self.treated_total + self.removed_total + len(self.pathway):
+        """Referred = treated + removed + left after a cancellation + still waiting, and every
+        waiter is on a list or booked."""
+        ended = self.treated_total + self.removed_total + self.left_total
+        if self.referred_total != ended + len(self.pathway):
             raise ConservationError(
                 f"elective pathways do not add up: referred {self.referred_total} != treated "
-                f"{self.treated_total} + removed {self.removed_total} + waiting {len(self.pathway)}"
+                f"{self.treated_total} + removed {self.removed_total} + left "
+                f"{self.left_total} + waiting {len(self.pathway)}"
             )
         on_lists = sum(len(wl) for wl in self.lists.values())
         if on_lists > len(self.pathway):

@@ -17,7 +17,7 @@ import simpy
 
 from ..scenario.elective import Booking
 from ..scenario.equity import Escalation
-from .patient import PRIORITY_RANK, REMOVED, TREATED, WAITING, Patient
+from .patient import LEFT, PRIORITY_RANK, REMOVED, TREATED, WAITING, Patient
 from .waiting_list import BookingOrder, Split
 
 
@@ -82,7 +82,7 @@ class Rescoring:
             yield env.timeout(1.0)
             while heap and heap[0][0] <= env.now:
                 _, _, change, p = heapq.heappop(heap)
-                if p.state not in (TREATED, REMOVED):
+                if p.state not in (TREATED, REMOVED, LEFT):
                     _apply(p, change)
 
 

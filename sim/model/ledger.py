@@ -211,15 +211,17 @@ class OperationLog:
 @dataclasses.dataclass(frozen=True)
 class Waiting:
     """Everyone still waiting (incomplete pathways) at the end: home site index, days
-    waited and deprivation quintile (0 = not recorded), one entry per patient."""
+    waited, deprivation quintile (0 = not recorded) and procedure (index into
+    :attr:`Ledger.procedures`), one entry per patient."""
 
     home: np.ndarray
     wait_days: np.ndarray
     quintile: np.ndarray
+    procedure: np.ndarray
 
     @classmethod
     def empty(cls) -> Waiting:
-        return cls(np.zeros(0, np.int16), np.zeros(0), np.zeros(0, np.int8))
+        return cls(np.zeros(0, np.int16), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.int16))
 
 
 class Ledger:
@@ -239,6 +241,8 @@ class Ledger:
         self.measured: dict[type[Tally], list[Tally]] = {}
         """Each table minus its warm-up copy, once :meth:`close` has run."""
         self.operations = OperationLog()
+        self.procedures: tuple[str, ...] = ()
+        """Procedure names, in the order of per-procedure counts and of ``waiting.procedure``."""
         self.waiting = Waiting.empty()
         """Filled at :meth:`close` by the elective pathway."""
         self.timeseries: list[Sample] = []

@@ -17,6 +17,8 @@ BOOKED = 1
 ADMITTED = 2
 TREATED = 3
 REMOVED = 4
+LEFT = 5
+"""Left the list after an on-the-day cancellation (``on_cancellation: leave``)."""
 
 PRIORITY_NAMES = ("P1", "P2", "P3", "P4")
 PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITY_NAMES)}

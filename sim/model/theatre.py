@@ -11,6 +11,7 @@ ate the time. Cancelled patients return to the waiting list with their wait unch
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
     from .elective import ElectivePathway
     from .staff import StaffRoster
     from .wards import BedPool
+
+
+#: A session template's case mix: (procedure, cases) pairs; procedure None = any of the
+#: specialty's procedures.
+CaseMix = tuple[tuple[str | None, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,28 @@ class SessionSlot:
     skip: frozenset[int] = field(default=frozenset(), compare=False)
     """Days of its weekdays on which it does not run (bank holidays, weeks closed for leave,
     other weeks of its cycle, before opening or after closing, ramping up)."""
+    templates: tuple[tuple[float, CaseMix], ...] = ()
+    """A session template's alternatives as (cumulative probability, case mix); empty:
+    booked by planned minutes."""
+
+
+class Lounge:
+    """One session's patients under ``policies.wait_for_bed``: those admitted, ready for
+    theatre (a heap by place on the list), and those still waiting for a bed."""
+
+    __slots__ = ("ready", "waiting", "wake")
+
+    def __init__(self) -> None:
+        self.ready: list[tuple[int, Patient, BedPool | None]] = []
+        self.waiting: dict[int, tuple[Patient, object]] = {}
+        """Place on the list -> (patient, their wait in the lounge)."""
+        self.wake: simpy.Event | None = None
+        """Set while the theatre stands idle, waiting for a bed to free."""
+
+    def wake_up(self) -> None:
+        wake = self.wake
+        if wake is not None and not wake.triggered:
+            wake.succeed()
 
 
 class Theatre:
@@ -68,6 +96,8 @@ class Theatre:
         self.overrun_allowed = overrun_allowed
         self.roster: StaffRoster | None = None
         """Staff rosters deciding whether each session has its team (None: always staffed)."""
+        self.choose_mix: Callable[[], float] | None = None
+        """Uniform draws choosing among a session template's alternatives (own stream)."""
 
     def slots_on(self, weekday: int, day: int = -1) -> list[SessionSlot]:
         """The sessions of this theatre on ``day`` (a ``weekday``)."""
@@ -113,6 +143,50 @@ class Theatre:
         for entry in skipped:
             waiting_list.put_back(entry)
         return booked
+
+    def book_cases(
+        self,
+        slot: SessionSlot,
+        waiting_list: WaitingList,
+        lookahead: int,
+        can_book: Callable[[Patient, str, int], bool] | None = None,
+    ) -> tuple[list[Patient], int]:
+        """Fill a session from its template: so many cases of each named procedure (or of
+        any of the specialty's), taken in booking order; up to ``lookahead`` patients who
+        are not wanted keep their place. Returns the patients booked and the template's
+        places left empty."""
+        templates = slot.templates
+        mix = templates[0][1]
+        if len(templates) > 1:
+            u = self.choose_mix()
+            mix = next((m for cum, m in templates if u < cum), templates[-1][1])
+        wanted = dict(mix)
+        places = sum(wanted.values())
+        anyone = wanted.pop(None, 0)
+        booked: list[Patient] = []
+        skipped: list[tuple] = []
+        promised_cc = 0
+        while len(booked) < places and len(skipped) < lookahead:
+            entry = waiting_list.take()
+            if entry is None:
+                break
+            patient = entry[3]
+            named = wanted.get(patient.procedure, 0) > 0
+            if (named or anyone > 0) and (
+                can_book is None or can_book(patient, self.site, promised_cc)
+            ):
+                if named:
+                    wanted[patient.procedure] -= 1
+                else:
+                    anyone -= 1
+                promised_cc += patient.needs_cc
+                patient.state = BOOKED
+                booked.append(patient)
+            else:
+                skipped.append(entry)
+        for entry in skipped:
+            waiting_list.put_back(entry)
+        return booked, places - len(booked)
 
     def run_session(
         self,
@@ -170,4 +244,87 @@ class Theatre:
             planned_so_far += plan + (self.turnover if done else 0.0)
             done += 1
             pathway.operated(p, site, pool)
+        pathway.session_held(site, slot.length, used)
+
+    def run_session_waiting(
+        self,
+        day: int,
+        slot: SessionSlot,
+        patients: list[Patient],
+        pathway: ElectivePathway,
+    ):
+        """SimPy process: one session whose inpatients may wait for a bed
+        (``policies.wait_for_bed``).
+
+        Patients are admitted in list order at the start; one who finds no bed waits in the
+        admissions lounge. The list runs in list order among the patients who have a bed; a
+        patient who gets a bed later joins them at their place on the list and is operated
+        on if the session still has time, else cancelled with the usual time cause. With
+        nobody ready, the theatre stands idle until a bed frees or a cut-off passes. Once
+        even the shortest waiting case could no longer start, the list ends and whoever
+        still waits is cancelled (no bed): the end of their list is their cut-off too.
+        Idle time counts as time lost, not as an overrun.
+        """
+        env = self.env
+        t0 = day + slot.start
+        if env.now < t0:
+            yield env.timeout(t0 - env.now)
+        site = self.site
+        planned_end = t0 + slot.length
+        travel = 0.0
+        if self.roster is not None:
+            staffed, travel = self.roster.outcome(day, site, self.name, slot.start)
+            if not staffed:
+                for p in patients:
+                    pathway.cancel(p, Cause.NO_STAFF, site)
+                pathway.session_lost(site, slot.length)
+                self.roster.session_lost(site)
+                return
+        lounge = Lounge()
+        for place, p in enumerate(patients):
+            if pathway.patient_cancels():
+                pathway.cancel(p, Cause.PATIENT, site)
+                continue
+            pathway.admit_or_wait(p, site, day, lounge, place)
+
+        late = self.late_start() + travel
+        early = self.early_finish()
+        if late > 0:
+            yield env.timeout(late)
+        started = env.now
+        stop_by = planned_end - early + self.overrun_allowed
+        planned_so_far = 0.0
+        used = 0.0
+        idle = 0.0
+        done = 0
+        while True:
+            if lounge.ready:
+                _place, p, pool = heapq.heappop(lounge.ready)
+                if done and self.turnover > 0:
+                    yield env.timeout(self.turnover)
+                plan = pathway.planning_time(p)
+                now = env.now
+                if now + plan > stop_by + 1e-9:
+                    behind = (now - started) - planned_so_far - idle
+                    cause = Cause.OVERRUN if behind > late + early else Cause.NO_THEATRE_TIME
+                    pathway.cancel(p, cause, site, pool)
+                    continue
+                yield env.timeout(p.duration)
+                used += max(0.0, min(env.now, planned_end) - max(now, t0))
+                planned_so_far += plan + (self.turnover if done else 0.0)
+                done += 1
+                pathway.operated(p, site, pool)
+                continue
+            if not lounge.waiting:
+                break
+            shortest = min(pathway.planning_time(p) for p, _wait in lounge.waiting.values())
+            latest = stop_by - shortest - (self.turnover if done else 0.0)
+            now = env.now
+            if now >= latest - 1e-9:
+                break
+            lounge.wake = env.event()
+            yield lounge.wake | env.timeout(latest - now)
+            lounge.wake = None
+            idle += env.now - now
+        pathway.stop_waiting(site, lounge)
         pathway.session_held(site, slot.length, used)

@@ -258,10 +258,12 @@ def _logic(sc: Scenario, manifest: dict[str, Any], compared: Sequence[Scenario])
     again = {
         "return_to_list": "rejoins the list in the usual order, keeping their wait",
         "rebook_first": "goes to the front of the list",
+        "leave": "leaves the list untreated, whatever the cause, and the slot is lost",
     }[pol.on_cancellation]
     beds = ("ring-fenced elective beds first" if pol.ring_fence_elective_beds else "any bed") + (
         ", then general beds" if pol.electives_use_general_beds else " (never general beds)"
     )
+    no_bed = bed_wait_sentence(sc)
     logic = html_list(
         esc(x)
         for x in (
@@ -270,17 +272,19 @@ def _logic(sc: Scenario, manifest: dict[str, Any], compared: Sequence[Scenario])
             f"Lists are filled {dur(pol.booking.lead_time)} before each session in order of "
             f"{order}, with planned case times up to {pol.booking.fill_to:.0%} of the session, "
             f"looking up to {pol.booking.lookahead} patients down the list for a case that fits.",
-            f"On the day an inpatient needs a ward bed: {beds}; with none free the operation "
-            "is cancelled (no bed).",
+            f"On the day an inpatient needs a ward bed: {beds}; {no_bed}",
             "A late start or early finish can leave no time for a case (no theatre time); "
             "earlier cases running long can push a case out (overrun). Patients may also "
             f"cancel (probability {sc.demand.patient_cancellation_probability:.1%}).",
             f"A patient cancelled on the day {again}.",
             "After the operation the patient stays for their length of stay plus any delayed "
-            "discharge; the bed is then out of use for its turnaround time.",
+            "discharge; the bed is then out of use for its turnaround time."
+            + discharge_hours_sentence(sc),
             f"Patients leave the list untreated at a rate of "
             f"{sc.demand.removal_per_year:.0%} a year (validation).",
-            "Emergency admissions need a general bed and come first for the next one to free; "
+            "Emergency admissions need a general bed and "
+            + freed_beds_text(sc)
+            + "; "
             + (
                 "ring-fenced beds are never given to emergencies."
                 if pol.ring_fence_elective_beds
@@ -290,6 +294,9 @@ def _logic(sc: Scenario, manifest: dict[str, Any], compared: Sequence[Scenario])
             else "No site has emergency admissions competing for ward beds.",
         )
     )
+    templates = template_sentences(sc)
+    if templates:
+        logic += "<p><b>Session templates</b></p>" + html_list(esc(x) for x in templates)
     cc = critical_care_sentences(sc)
     if cc:
         logic += "<p><b>Critical care</b></p>" + html_list(esc(x) for x in cc)
@@ -321,6 +328,92 @@ def _logic(sc: Scenario, manifest: dict[str, Any], compared: Sequence[Scenario])
         + _sub("2.4", "Algorithms", html_list(esc(x) for x in ALGORITHMS))
         + _sub("2.5", "Components", _components(sc))
     )
+
+
+def bed_wait_sentence(sc: Scenario) -> str:
+    """What an inpatient who finds no bed on the day does, in words."""
+    wait = sc.policies.wait_for_bed
+    if wait is None:
+        return "with none free the operation is cancelled (no bed)."
+    if wait.until is not None:
+        minutes = round(wait.until * 1440)
+        cutoff = f"{minutes // 60:02d}:{minutes % 60:02d} on the day of surgery"
+    else:
+        cutoff = f"a wait drawn for each patient, {dist(wait.max_wait)}"
+    order = {
+        "list_order": "in the order they came (list order within a list)",
+        "shortest_stay": "shortest expected stay first (the procedure's mean, delayed "
+        "discharge included), then list order",
+        "priority": "most urgent clinical priority first, then list order",
+    }[wait.order]
+    return (
+        "with none free the patient waits in the admissions lounge until a cut-off ("
+        f"{cutoff}) and takes the first suitable bed freed, waiting patients {order}; only at "
+        "the cut-off is the operation cancelled (no bed). The list runs in list order among "
+        "the patients who have a bed; one who gets a bed later takes their place on the list "
+        "and is operated on if the session still has time, else cancelled for want of time. "
+        "With nobody ready the theatre stands idle until a bed frees (time lost, not "
+        "overrun); once even the shortest waiting case could no longer start the list ends "
+        "and whoever still waits is cancelled (no bed)."
+    )
+
+
+def freed_beds_text(sc: Scenario) -> str:
+    """Who takes a freed bed: waiting emergencies or waiting electives."""
+    wait = sc.policies.wait_for_bed
+    rule = "emergencies_first" if wait is None else wait.freed_beds
+    return {
+        "emergencies_first": "come first for the next one to free",
+        "electives_first": "take a freed bed that no elective patient waiting on the day of "
+        "surgery can use",
+        "first_come_first_served": "share freed beds with elective patients waiting on the "
+        "day of surgery, whoever has waited longer first",
+    }[rule]
+
+
+def discharge_hours_sentence(sc: Scenario) -> str:
+    """The hour patients leave, for sites with a discharge profile."""
+    sites = [_site(sc, k) for k, s in sc.sites.items() if s.beds and s.beds.discharge_profile]
+    if not sites:
+        return ""
+    return (
+        f" At {', '.join(sites)} the length of stay sets the day a patient (elective or "
+        "emergency) leaves and the site's hourly discharge profile the time of day, never "
+        "before admission."
+    )
+
+
+def template_sentences(sc: Scenario) -> list[str]:
+    """Sessions booked from a template (by count), in words."""
+    out = []
+    for sid, site in sc.sites.items():
+        for tname, th in site.theatres.items():
+            for plan in th.sessions:
+                mixes = plan.case_mixes()
+                if not mixes:
+                    continue
+
+                def words(cases: int | dict[str, int], spec: str = plan.specialty) -> str:
+                    if isinstance(cases, int):
+                        return f"{cases} {spec} case(s) of any procedure"
+                    return ", ".join(f"{n} {p}" for p, n in cases.items())
+
+                what = (
+                    words(mixes[0][1])
+                    if len(mixes) == 1
+                    else "; or ".join(f"{words(c)} (p = {p:g})" for p, c in mixes)
+                )
+                out.append(
+                    f"{_site(sc, sid)} {tname}, {' '.join(plan.days)} ({plan.slot}): {what}."
+                )
+    if out:
+        out.append(
+            "These lists are booked by count, not by planned minutes: patients of the named "
+            "procedures in booking order from the site's list for the specialty, passing over "
+            f"at most {sc.policies.booking.lookahead} patients in all; a mix among "
+            "alternatives is drawn for each session; places left unfilled stay empty."
+        )
+    return out
 
 
 def _components(sc: Scenario) -> str:
@@ -557,7 +650,7 @@ COVERED = {
          "trusts", "sites", "procedures", "demand", "initial_waiting_list", "policies",
          "calendar"},
     "policies": {"routing", "ring_fence_elective_beds", "electives_use_general_beds",
-                 "booking", "theatre_day", "on_cancellation", "critical_care"},
+                 "booking", "theatre_day", "on_cancellation", "critical_care", "wait_for_bed"},
     "site": {"name", "trust", "location", "theatres", "beds", "emergency", "critical_care"},
 }  # fmt: skip
 
@@ -678,28 +771,33 @@ def _data(sc: Scenario) -> str:
         )
         + "</p>"
     )
+    streams = [
+        (k, name, em, stream)
+        for k, s in sc.sites.items()
+        if (em := s.emergency) is not None
+        for name, stream in (em.streams or {"": em}).items()
+    ]
     emergency = table(
-        ["site", "admissions/day", "length of stay", "delayed discharge", "when full"],
+        ["site", "stream", "admissions/day", "length of stay", "delayed discharge", "when full"],
         [
             (
                 _site(sc, k),
-                f"{s.emergency.mean_per_day:.3g}",
-                dist(s.emergency.length_of_stay),
-                delay(s.emergency.delayed_discharge),
-                s.emergency.when_full,
+                name or "(one stream)",
+                f"{stream.mean_per_day:.3g}",
+                dist(stream.length_of_stay),
+                delay(stream.delayed_discharge),
+                em.when_full,
             )
-            for k, s in sc.sites.items()
-            if s.emergency
+            for k, name, em, stream in streams
         ],
     )
     profiles = sorted(
         {
             (
-                profile(s.emergency.weekday_profile, WEEKDAYS),
-                profile(s.emergency.monthly_profile, _MONTHS),
+                profile(stream.weekday_profile, WEEKDAYS),
+                profile(stream.monthly_profile, _MONTHS),
             )
-            for s in sc.sites.values()
-            if s.emergency
+            for _k, _name, _em, stream in streams
         }
     )
     prof = "".join(

@@ -102,10 +102,7 @@ class ArrivalPattern(Spec):
                 )
             )
             raise ValidationError.from_exception_data(cls.__name__, errors) from None
-        problem = cls._shape_problem(
-            {k: getattr(model, k) for k in (cls._rate_field, "interarrival", "schedule",
-                                            "weekday_profile", "monthly_profile")}
-        )  # fmt: skip
+        problem = cls._shape_problem({k: getattr(model, k) for k in cls.model_fields})
         if problem is not None:
             raise ValueError(problem)
         return model

@@ -7,7 +7,7 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
 from .arrivals import ArrivalPattern
 from .backlog_csv import BacklogRow
@@ -52,9 +52,54 @@ SLOT_DEFAULTS: dict[str, tuple[float, float]] = {
 #: A week of a cycle of at most 52 weeks, counting from 1.
 CycleWeek = Annotated[Count, Field(ge=1, le=52)]
 
+#: Most cases a session template may book (a typo guard).
+MAX_CASES_PER_SESSION = 50
+
+CaseCount = Annotated[int, Field(strict=True, ge=1, le=MAX_CASES_PER_SESSION)]
+
+
+def _cases_shape(v: object) -> str:
+    if isinstance(v, dict):
+        return "mix"
+    return "options" if isinstance(v, list) else "count"
+
+
+#: Cases of a session: a count of any of the specialty's procedures, or counts by procedure.
+Cases = Annotated[
+    Annotated[CaseCount, Tag("count")] | Annotated[dict[Ident, CaseCount], Tag("mix")],
+    Discriminator(_cases_shape),
+]
+
+
+class CaseMixOption(Spec):
+    """One alternative case mix of a session template, with its probability."""
+
+    p: Probability
+    """Chance that a session is booked with this mix, e.g. ``0.6``."""
+    cases: Cases
+    """The cases: ``{arthroscopy: 2}`` (by procedure) or ``3`` (any of the specialty's)."""
+
+    @field_validator("cases")
+    @classmethod
+    def _some_cases(cls, v: int | dict[str, int]) -> int | dict[str, int]:
+        return _check_cases(v)
+
+
+def _check_cases(v: int | dict[str, int]) -> int | dict[str, int]:
+    if isinstance(v, dict):
+        if not v:
+            raise ValueError("name at least one procedure and its number of cases")
+        if sum(v.values()) > MAX_CASES_PER_SESSION:
+            raise ValueError(
+                f"a session template books at most {MAX_CASES_PER_SESSION} cases, got "
+                f"{sum(v.values())}"
+            )
+    return v
+
 
 class SessionPlan(Spec):
-    """Recurring theatre sessions: which weekdays, which slot, which specialty."""
+    """Recurring theatre sessions: which weekdays, which slot, which specialty, and
+    optionally which cases (a session template)."""
 
     days: list[Weekday] = Field(min_length=1)
     slot: Slot = "all_day"
@@ -76,6 +121,43 @@ class SessionPlan(Spec):
     from the start)."""
     closes: Date | None = None
     """First day these sessions no longer run (default: never)."""
+    cases: (
+        Annotated[
+            Annotated[CaseCount, Tag("count")]
+            | Annotated[dict[Ident, CaseCount], Tag("mix")]
+            | Annotated[list[CaseMixOption], Field(min_length=1), Tag("options")],
+            Discriminator(_cases_shape),
+        ]
+        | None
+    ) = None
+    """A session template: the list is booked by count, not by planned minutes. ``4``:
+    any four of the specialty's cases; ``{primary_hip: 2, primary_knee: 1}``: that many of
+    each procedure; or alternatives drawn for each session, e.g. ``[{p: 0.6, cases:
+    {arthroscopy: 2}}, {p: 0.4, cases: {revision_hip: 1}}]``. Patients are taken in
+    booking order from the site's list for the specialty, passing over at most
+    ``policies.booking.lookahead`` patients in all; places left unfilled stay empty. None
+    (default): booked by planned case times (``policies.booking.fill_to``)."""
+
+    @field_validator("cases")
+    @classmethod
+    def _template(cls, v: object) -> object:
+        if isinstance(v, list):
+            total = sum(o.p for o in v)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(
+                    "the probabilities of a session's case mixes must add up to 1, but "
+                    f"{' + '.join(f'{o.p:g}' for o in v)} = {total:g}"
+                )
+            return v
+        return v if v is None else _check_cases(v)
+
+    def case_mixes(self) -> list[tuple[float, int | dict[str, int]]]:
+        """The template as (probability, cases) alternatives (empty: booked by minutes)."""
+        if self.cases is None:
+            return []
+        if isinstance(self.cases, list):
+            return [(o.p, o.cases) for o in self.cases]
+        return [(1.0, self.cases)]
 
     @field_validator(
         "days",
@@ -431,6 +513,9 @@ def reference_problems(sc: Scenario) -> list[Problem]:
     for sid, site in sc.sites.items():
         for tname, theatre in site.theatres.items():
             for j, plan in enumerate(theatre.sessions):
+                out += _template_problems(
+                    sc, ("sites", sid, "theatres", tname, "sessions", j), plan
+                )
                 if plan.specialty not in specialties:
                     close = did_you_mean(plan.specialty, specialties)
                     hint = f"; did you mean '{close}'?" if close else ""
@@ -481,6 +566,28 @@ def _dated_clashes(sc: Scenario) -> list[Problem]:
                                 "(use other weeks of the cycle, other dates, or `count`)",
                             )
                         )
+    return out
+
+
+def _template_problems(sc: Scenario, where: tuple, plan: SessionPlan) -> list[Problem]:
+    """A session template names real procedures of the session's specialty."""
+    out: list[Problem] = []
+    for k, (_p, cases) in enumerate(plan.case_mixes()):
+        if not isinstance(cases, dict):
+            continue
+        at = (*where, "cases", k, "cases") if isinstance(plan.cases, list) else (*where, "cases")
+        for pid in cases:
+            proc = sc.procedures.get(pid)
+            if proc is None:
+                out.append(((*at, pid), unknown("procedure", pid, list(sc.procedures))))
+            elif proc.specialty != plan.specialty:
+                out.append(
+                    (
+                        (*at, pid),
+                        f"{pid} is a {proc.specialty} procedure, but this session is for "
+                        f"{plan.specialty}: a session books from its own specialty's list",
+                    )
+                )
     return out
 
 

@@ -44,7 +44,7 @@ from .mutual_aid import MutualAid
 from .staff import Staff
 from .types import PRIORITIES, WEEKDAYS, Ident
 from .units import NonNegativeDuration, PositiveDuration
-from .wards import Beds, DelayedDischarge
+from .wards import Beds, DelayedDischarge, WaitForBed
 
 __all__ = [
     "PRIORITIES",
@@ -73,6 +73,7 @@ __all__ = [
     "Theatre",
     "TheatreDay",
     "Trust",
+    "WaitForBed",
     "rule_matches",
 ]
 
@@ -111,15 +112,22 @@ class Policies(Spec):
     routing: list[RoutingRule] = Field(default_factory=list)
     ring_fence_elective_beds: bool = True
     electives_use_general_beds: bool = True
+    wait_for_bed: WaitForBed | None = None
+    """Elective inpatients who find no bed on the day wait for one until a cut-off, e.g.
+    ``{until: 12 hours, order: shortest_stay}``; none (default): cancelled at once."""
     booking: Booking = Field(default_factory=Booking)
     theatre_day: TheatreDay = Field(default_factory=TheatreDay)
-    on_cancellation: Literal["return_to_list", "rebook_first"] = "return_to_list"
+    on_cancellation: Literal["return_to_list", "rebook_first", "leave"] = "return_to_list"
+    """What a patient cancelled on the day does: rejoin the list in the usual order keeping
+    their wait (``return_to_list``), go to the front of it after a hospital cancellation
+    (``rebook_first``), or leave the list untreated, the slot lost (``leave``, whatever the
+    cause, as models that count cancelled patients as lost do)."""
     mutual_aid: dict[Ident, MutualAid] = Field(default_factory=dict)
     """Named mutual-aid schemes moving long waiters to sites with shorter lists."""
     escalation: list[Escalation] = Field(default_factory=list)
     """Priority re-scoring of patients who have waited long."""
     critical_care: CriticalCarePolicy = Field(default_factory=CriticalCarePolicy)
-    """A patient cancelled on the day rejoins the list in the usual order, or goes first."""
+    """What happens to an unplanned critical care patient whose unit is full."""
 
 
 class Scenario(Spec):
