@@ -38,7 +38,7 @@ BOOKING_ORDERS = (
     "deprivation_weighted",
     "quintile1_long_waiters_first",
 )
-ON_CANCELLATION = ("return_to_list", "rebook_first")
+ON_CANCELLATION = ("return_to_list", "rebook_first", "leave")
 WHEN_FULL = ("queue", "divert")
 CHOOSE = ("nearest", "shortest_list")
 COMPLEXITY = ("routine", "complex")
