@@ -146,9 +146,9 @@ def _hubsim(kind: str, days: float, segments: int, seed: int) -> dict[str, Any]:
             wait += t.wait_days
         else:
             c = model.critical_care.tally["s"]
-            arrived += c.cc_unplanned_arrivals
-            served += c.cc_unplanned_admitted
-            wait += c.cc_unplanned_wait_days
+            arrived += c.unplanned_arrivals
+            served += c.unplanned_admitted
+            wait += c.unplanned_wait_days
     return {
         "import_s": t0 - t_imp,
         "sim_s": sim_s,

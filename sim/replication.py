@@ -10,8 +10,9 @@ import numpy as np
 
 from .metrics import kpi_rows
 from .model.build import CollaborativeModel
-from .model.critical_care import NETWORK, CriticalCareTally, NetworkTally
+from .model.critical_care import NETWORK, CriticalCareTally
 from .model.ledger import OPERATION, Event, Ledger, Sample
+from .model.networks import CensusPoolTally, NetworkTally, UnitTally
 from .model.wards import WardTally
 from .scenario.schema import Scenario
 
@@ -87,7 +88,26 @@ def occupancy(ledger: Ledger) -> dict[str, list[float]]:
         for sid, cc in ledger.measured_of(CriticalCareTally).items():
             if len(cc.beds.time_at) > 1:
                 out[f"{sid}/critical_care"] = cc.beds.time_at
-        out[NETWORK] = ledger.measured_of(NetworkTally)[""].beds.time_at
+        out[NETWORK] = ledger.measured_of(NetworkTally)["critical_care"].beds.time_at
+    for key, unit in ledger.measured_of(UnitTally).items():
+        out[key] = unit.beds.time_at
+    for bt, net in ledger.measured_of(NetworkTally).items():
+        if bt != "critical_care":
+            out[f"network/{bt}"] = net.beds.time_at
+    out.update(census(ledger))
+    return out
+
+
+def census(ledger: Ledger) -> dict[str, list[float]]:
+    """Censuses (after the warm-up) at each number of occupied beds, by unit (``census:<site>/
+    <bed type>``), bed type (``census:network/<bed type>``) and census pool
+    (``census:<pool>``); only where a census was taken."""
+    out: dict[str, list[float]] = {}
+    for kind, prefix in ((CriticalCareTally, "{}/critical_care"), (UnitTally, "{}"),
+                         (NetworkTally, "network/{}"), (CensusPoolTally, "{}")):  # fmt: skip
+        for key, tally in ledger.measured_of(kind).items():
+            if sum(tally.census):
+                out["census:" + prefix.format(key)] = [float(c) for c in tally.census]
     return out
 
 

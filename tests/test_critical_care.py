@@ -212,7 +212,7 @@ def test_emergencies_and_deteriorating_ward_patients_need_critical_care():
     em = model.emergencies["a"]
     direct = em.to_critical_care
     # no direct stream: every other unplanned critical care patient deteriorated on a ward
-    worse = model.critical_care.tally["a"].cc_unplanned_arrivals - direct
+    worse = model.critical_care.tally["a"].unplanned_arrivals - direct
     # binomial share within 4 standard errors
     n = em.tally.emergency_arrivals
     assert abs(direct / n - 0.05) < 4 * np.sqrt(0.05 * 0.95 / n)
@@ -229,7 +229,7 @@ def test_conservation_failure_in_critical_care_is_caught(monkeypatch):
 
     def lose(self, unit, patient):
         original(self, unit, patient)
-        self.tally[patient.home].cc_refusals -= 1  # a bookkeeping bug
+        self.tally[patient.home].refusals -= 1  # a bookkeeping bug
 
     monkeypatch.setattr(CriticalCareNetwork, "_refuse_patient", lose)
     sc = critical_care_network(

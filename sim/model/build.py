@@ -11,6 +11,7 @@ write to. A notebook can ``step()`` it a week at a time and look inside;
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,17 +20,19 @@ import numpy as np
 import simpy
 
 from ..scenario.elective import SessionPlan
+from ..scenario.networks import CRITICAL_CARE, network_policy, units_of
 from ..scenario.schema import Scenario
 from ..scenario.types import WEEKDAYS
 from .backlog import initial_patients
 from .calendar import Calendar, IndustrialActionLosses, pattern_times
-from .critical_care import CriticalCareNetwork
+from .critical_care import DETERIORATION, FROM_EMERGENCY, CriticalCareNetwork
 from .elective import BOOKED, ElectivePathway, ElectiveRules
 from .emergencies import CriticalCareReferral, EmergencyDemand, source_tallies
 from .equity import Rescoring
 from .geography import Geography
 from .ledger import Ledger
 from .mutual_aid import MutualAidPolicy
+from .networks import BedNetwork, CensusPoolTally, NetworkTally, UnitTally, count_census
 from .patient import PatientFactory
 from .routing import Router
 from .staff import StaffRoster
@@ -101,12 +104,10 @@ class CollaborativeModel:
             for sid, s in sc.sites.items()
             if s.beds is not None
         }
-        units = {sid: s.critical_care for sid, s in sc.sites.items() if s.critical_care}
-        self.critical_care = (
-            CriticalCareNetwork(env, units, pol.critical_care, geography, calendar, streams, ledger)
-            if units
-            else None
-        )
+        self.networks = self._build_networks(geography)
+        """The units of each bed type (critical care included), by bed type."""
+        cc = self.networks.get(CRITICAL_CARE)
+        self.critical_care: CriticalCareNetwork | None = cc  # type: ignore[assignment]
         backlog = initial_patients(sc.initial_waiting_list, streams)
         oldest = max((entry[3] for entry in backlog), default=0.0)
         rules = ElectiveRules(
@@ -169,8 +170,10 @@ class CollaborativeModel:
                 self.elective.start_referrals(factory, times)
         for em in self.emergencies.values():
             em.start()
-        if self.critical_care is not None:
-            self.critical_care.start()
+        for net in self.networks.values():
+            net.start()
+        if sc.census is not None:
+            self._start_census()
         env.process(self._booking())
         specialties = {p.specialty for p in sc.procedures.values()}
         self.roster = (
@@ -225,13 +228,77 @@ class CollaborativeModel:
             quintile_mix,
         )  # fmt: skip
 
+    def _build_networks(self, geography: Geography) -> dict[str, BedNetwork]:
+        """One network per bed type with units; their tallies made once, in one table each."""
+        sc = self.scenario
+        units = units_of(sc)
+        if not units:
+            return {}
+        env, ledger = self.env, self.ledger
+        ids = itertools.count(1)
+        totals = dict(zip(units, ledger.tallies(NetworkTally, keys=list(units)), strict=True))
+        keys = [f"{sid}/{bt}" for bt, by in units.items() if bt != CRITICAL_CARE for sid in by]
+        tallies = dict(zip(keys, ledger.tallies(UnitTally, keys=keys), strict=True))
+        ledger.extra["out_of_area"] = {
+            f"{sid}/{bt}" for bt, by in units.items() for sid, u in by.items() if u.out_of_area
+        }
+        out: dict[str, BedNetwork] = {}
+        for bt, by_site in units.items():
+            common = (geography, self.calendar, self.streams, ledger)
+            if bt == CRITICAL_CARE:
+                post_op = any(p.critical_care is not None for p in sc.procedures.values())
+                out[bt] = CriticalCareNetwork(
+                    env, by_site, sc.policies.critical_care, *common, totals[bt], ids, post_op
+                )  # type: ignore[arg-type]
+                continue
+            out[bt] = BedNetwork(
+                env, bt, by_site, network_policy(sc, bt), *common,
+                {sid: tallies[f"{sid}/{bt}"] for sid in by_site}, totals[bt],
+                prefix=f"units/{bt}", events=bt, ids=ids,
+            )  # fmt: skip
+        for net in out.values():
+            net.link(out)
+        return out
+
+    def _start_census(self) -> None:
+        """Each day at the census time, count the patients in the units the census covers."""
+        census = self.scenario.census
+        covered = set(census.probability_of_delay)
+        for pool in census.pools.values():
+            covered.update(pool.bed_types)
+        nets = [net for bt, net in self.networks.items() if bt in covered]
+        pools = [
+            ([self.networks[bt].network for bt in pool.bed_types], tally)
+            for pool, tally in zip(
+                census.pools.values(),
+                self.ledger.tallies(CensusPoolTally, keys=list(census.pools)),
+                strict=True,
+            )
+        ]
+        self.ledger.extra["census"] = (
+            dict(census.probability_of_delay),
+            {name: pool.probability_of_delay for name, pool in census.pools.items()},
+        )
+        env = self.env
+        step = 1.0
+
+        def take(_event: simpy.Event) -> None:
+            for net in nets:
+                net.census()
+            for members, tally in pools:
+                count_census(tally.census, sum(m.busy for m in members))
+            env.timeout(step).callbacks.append(take)
+
+        env.timeout(census.time_of_day).callbacks.append(take)
+
     def _cc_referral(self, site: str) -> CriticalCareReferral | None:
         unit = self.scenario.sites[site].critical_care
         if unit is None or self.critical_care is None:
             return None
         return CriticalCareReferral(
             unit.from_emergency_probability, unit.deterioration_probability,
-            self.critical_care.unplanned,
+            self.critical_care.referral(FROM_EMERGENCY),
+            self.critical_care.referral(DETERIORATION),
         )  # fmt: skip
 
     def _build_theatres(self) -> list[Theatre]:
@@ -296,6 +363,7 @@ class CollaborativeModel:
             "wards": bool(self.beds),
             "emergencies": bool(self.emergencies),
             "critical_care": self.critical_care is not None,
+            "networks": any(bt != CRITICAL_CARE for bt in self.networks),
             "mutual_aid": bool(self.mutual_aid),
             "staff": self.roster is not None,
             "calendar": self.industrial_action is not None,
@@ -335,7 +403,10 @@ class CollaborativeModel:
         env = self.env
         booking = self.scenario.policies.booking
         lead = booking.lead_time
-        can_book = self.elective.can_book if self.critical_care is not None else None
+        cc = self.critical_care
+        checked = cc is not None and self.scenario.policies.critical_care.check_at_booking
+        can_book = self.elective.can_book if checked else None
+        deferred = cc.booking_deferred if checked else None
         wait = self.scenario.policies.wait_for_bed is not None
         run_session = Theatre.run_session_waiting if wait else Theatre.run_session
         log = self.ledger.events is not None
@@ -347,7 +418,7 @@ class CollaborativeModel:
                 waiting_list = self.elective.lists[(slot.site, slot.specialty)]
                 if slot.templates:
                     patients, unfilled = theatre.book_cases(
-                        slot, waiting_list, booking.lookahead, can_book
+                        slot, waiting_list, booking.lookahead, can_book, deferred
                     )
                     self.elective.template_booked(slot.site, len(patients), unfilled)
                 else:
@@ -359,6 +430,7 @@ class CollaborativeModel:
                         booking.lookahead,
                         self.elective.shortest_case[slot.specialty],
                         can_book,
+                        deferred,
                     )
                 if log:
                     for p in patients:
@@ -381,8 +453,8 @@ class CollaborativeModel:
         self.elective.snapshot(ledger, t)
         for beds in self.beds.values():
             beds.snapshot(ledger, t)
-        if self.critical_care is not None:
-            self.critical_care.snapshot(ledger, t)
+        for net in self.networks.values():
+            net.snapshot(ledger, t)
 
     def _midnight(self, _event: simpy.Event) -> None:
         """Each midnight: the beds occupied, for the KH03 occupancy."""
@@ -415,8 +487,8 @@ class CollaborativeModel:
         self.elective.check_conservation()
         for em in self.emergencies.values():
             em.check_conservation()
-        if self.critical_care is not None:
-            self.critical_care.check_conservation()
+        for net in self.networks.values():
+            net.check_conservation()
         for beds in self.beds.values():
             beds.check()
 

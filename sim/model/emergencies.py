@@ -72,7 +72,10 @@ class CriticalCareReferral:
     on_arrival: float
     deterioration: float
     admit: Callable[[str], None]
-    """``admit(site)``: an unplanned critical care patient from ``site``."""
+    """``admit(site)``: an unplanned critical care patient from ``site``'s emergency
+    department."""
+    deteriorated: Callable[[str], None]
+    """``deteriorated(site)``: an unplanned critical care patient from ``site``'s wards."""
 
 
 class _Stream:
@@ -226,7 +229,7 @@ class EmergencyDemand:
         self.discharged += 1
         self.beds.discharge(pool)
         if to_critical_care:
-            self._to_cc.admit(self.site)
+            self._to_cc.deteriorated(self.site)
 
     def check_conservation(self) -> None:
         t = self.tally

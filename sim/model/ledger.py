@@ -102,6 +102,8 @@ def _sub(a, b):
     if isinstance(a, Tally):
         return a.minus(b)
     if isinstance(a, list):
+        if len(b) < len(a):  # a histogram that grew since (a unit without a bed limit)
+            b = [*b, *[0] * (len(a) - len(b))]
         return [x - y for x, y in zip(a, b, strict=True)]
     return a - b
 
@@ -133,7 +135,7 @@ class TimeWeighted:
         self.last = now
         self.histogram: list[float] | None = None if histogram is None else [0.0] * histogram
 
-    def add(self, now: float, change: int) -> None:
+    def add(self, now: float, change: float) -> None:
         """The level changes by ``change`` at time ``now``."""
         dt = now - self.last
         if dt:

@@ -112,14 +112,19 @@ class Theatre:
         lookahead: int,
         shortest_case: float = 0.0,
         can_book: Callable[[Patient, str, int], bool] | None = None,
+        deferred: Callable[[str], None] | None = None,
     ) -> list[Patient]:
         """Fill a session from the waiting list, in booking order, by planned case times.
 
         Takes the next patient whose planned time fits the time left; up to ``lookahead``
         patients who do not fit keep their place on the list. Stops once not even the
-        ``shortest_case`` of this specialty would fit.
+        ``shortest_case`` of this specialty would fit. A patient ``can_book`` refuses (no
+        post-operative bed) keeps their place too; ``deferred(site)`` is told of each one
+        who would have been on the list had they had a bed (not of every one looked at).
         """
         left = slot.length * fill_to
+        would_have = left
+        """Time left on the list as it would be had the refused patients been booked."""
         booked: list[Patient] = []
         skipped: list[tuple] = []
         promised_cc = 0
@@ -131,14 +136,17 @@ class Theatre:
                 break
             patient = entry[3]
             need = planning_time(patient) + (self.turnover if booked else 0.0)
-            if need <= left + 1e-9 and (
-                can_book is None or can_book(patient, self.site, promised_cc)
-            ):
+            fits = need <= left + 1e-9
+            if fits and (can_book is None or can_book(patient, self.site, promised_cc)):
                 promised_cc += patient.needs_cc
                 patient.state = BOOKED
                 booked.append(patient)
                 left -= need
+                would_have -= need
             else:
+                if fits and deferred is not None and need <= would_have + 1e-9:
+                    deferred(self.site)
+                    would_have -= need
                 skipped.append(entry)
         for entry in skipped:
             waiting_list.put_back(entry)
@@ -150,11 +158,13 @@ class Theatre:
         waiting_list: WaitingList,
         lookahead: int,
         can_book: Callable[[Patient, str, int], bool] | None = None,
+        deferred: Callable[[str], None] | None = None,
     ) -> tuple[list[Patient], int]:
         """Fill a session from its template: so many cases of each named procedure (or of
         any of the specialty's), taken in booking order; up to ``lookahead`` patients who
         are not wanted keep their place. Returns the patients booked and the template's
-        places left empty."""
+        places left empty. ``deferred(site)`` is told of each wanted patient ``can_book``
+        refuses (no post-operative bed) while the template has places for them."""
         templates = slot.templates
         mix = templates[0][1]
         if len(templates) > 1:
@@ -166,15 +176,21 @@ class Theatre:
         booked: list[Patient] = []
         skipped: list[tuple] = []
         promised_cc = 0
+        refused = 0
         while len(booked) < places and len(skipped) < lookahead:
             entry = waiting_list.take()
             if entry is None:
                 break
             patient = entry[3]
             named = wanted.get(patient.procedure, 0) > 0
-            if (named or anyone > 0) and (
-                can_book is None or can_book(patient, self.site, promised_cc)
-            ):
+            if not (named or anyone > 0):
+                skipped.append(entry)
+            elif can_book is not None and not can_book(patient, self.site, promised_cc):
+                if deferred is not None and len(booked) + refused < places:
+                    deferred(self.site)
+                    refused += 1
+                skipped.append(entry)
+            else:
                 if named:
                     wanted[patient.procedure] -= 1
                 else:
@@ -182,8 +198,6 @@ class Theatre:
                 promised_cc += patient.needs_cc
                 patient.state = BOOKED
                 booked.append(patient)
-            else:
-                skipped.append(entry)
         for entry in skipped:
             waiting_list.put_back(entry)
         return booked, places - len(booked)

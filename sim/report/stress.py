@@ -18,6 +18,7 @@ from typing import Any
 from ..metrics import KPIS
 from ..metrics.registry import BASIS_TEXT
 from ..scenario.load import scenario_dict
+from ..scenario.networks import CRITICAL_CARE, Unit, network_policy, units_of
 from ..scenario.schema import WEEKDAYS, Booking, Scenario
 from .htmltext import delay, dist, dur, esc, html_list, profile, table
 
@@ -152,12 +153,15 @@ def _objectives(
     n_theatres = sum(t.count for s in sc.sites.values() for t in s.theatres.values())
     sessions = sum(r[5] for r in theatre_rows(sc))
     beds = sum(s.beds.general + s.beds.elective for s in sc.sites.values() if s.beds)
-    cc_beds = sum(s.critical_care.beds for s in sc.sites.values() if s.critical_care)
+    cc_beds = sum(s.critical_care.bed_count for s in sc.sites.values() if s.critical_care)
+    others = [(bt, by) for bt, by in units_of(sc).items() if bt != CRITICAL_CARE]
+    units = "".join(f"{len(by)} {bt.replace('_', ' ')} unit(s), " for bt, by in others)
     purpose = (
         f"<p>{esc(sc.description or sc.name)}</p><p>The model represents "
         f"{len(sc.trusts)} trust(s) ({esc(trusts)}) with {len(sc.sites)} site(s), "
         f"{n_theatres} theatre(s) holding {sessions} sessions a week, {beds} ward beds, "
         + (f"{cc_beds} critical care beds, " if cc_beds else "")
+        + esc(units)
         + f"and {len(sc.procedures)} procedure(s). It estimates what happens to the waiting list, "
         "waits, on-the-day cancellations, throughput, theatre and bed use, and emergency "
         f"patients' waits for a bed over {esc(dur(sc.horizon - sc.warm_up))} after a "
@@ -216,6 +220,21 @@ def flow_diagram(sc: Scenario) -> str:
             "own unit, or transfer / refuse",
             "critical care stay",
             "discharge",
+        )
+    for bt, by_site in units_of(sc).items():
+        if bt == CRITICAL_CARE:
+            continue
+        nexts = sorted({d for u in by_site.values() for p in u.pathways.values() for d in p.next})
+        out += _flow(
+            f"patient needing a {bt.replace('_', ' ')} bed",
+            "own unit"
+            + (
+                ""
+                if all(not u.limited for u in by_site.values())
+                else ", or wait / transfer / refuse"
+            ),  # fmt: skip
+            "stay (by patient type and next destination)",
+            "next: " + (", ".join(nexts) if nexts else "home"),
         )
     return out
 
@@ -303,6 +322,10 @@ def _logic(sc: Scenario, manifest: dict[str, Any], compared: Sequence[Scenario])
     days = calendar_sentences(sc)
     if days:
         logic += "<p><b>Calendar</b></p>" + html_list(esc(x) for x in days)
+    for bt, lines in network_sentences(sc).items():
+        logic += f"<p><b>{esc(bt.replace('_', ' ').capitalize())} units</b></p>" + html_list(
+            esc(x) for x in lines
+        )
     routing = routing_sentences(sc)
     scen = html_list(routing) if routing else "<p>No routing rules: every site treats its own.</p>"
     others = other_settings(sc)
@@ -433,6 +456,16 @@ def _components(sc: Scenario) -> str:
             if critical_care_sentences(sc)
             else []
         )
+        + [
+            esc(
+                f"Patients needing a {bt.replace('_', ' ')} bed"
+                + (f", of types {', '.join(types)}" if types else "")
+                + "."
+            )
+            for bt, by in units_of(sc).items()
+            if bt != CRITICAL_CARE
+            for types in [sorted({t for u in by.values() for t in u.pathways})]
+        ]
     )
     activities = table(
         ["procedure", "specialty", "theatre time", "planned time", "length of stay", "day case"],
@@ -485,17 +518,15 @@ def _components(sc: Scenario) -> str:
 
 def _resources(sc: Scenario) -> str:
     """Theatres with their sessions a week, ward beds and critical care units, per site."""
-    units = [(k, s.critical_care) for k, s in sc.sites.items() if s.critical_care is not None]
+    rows = []
+    for bt, by_site in units_of(sc).items():
+        for k, u in by_site.items():
+            rows.append(_unit_row(sc, bt, k, u))
     cc = table(
-        ["critical care unit", "beds", "kept for elective", "turnaround", "unplanned stay",
-         "direct admissions/day", "from emergencies", "ward deteriorations"],
-        [
-            (_site(sc, k), u.beds, u.elective_reserved, dur(u.turnaround), dist(u.length_of_stay),
-             f"{u.admissions.mean_per_day:.3g}" if u.admissions else "0",
-             f"{u.from_emergency_probability:.1%}", f"{u.deterioration_probability:.1%}")
-            for k, u in units
-        ],
-    ) if units else ""  # fmt: skip
+        ["unit (site)", "bed type", "beds", "kept for planned", "turnaround", "stay",
+         "unplanned admissions/day", "planned/day", "other sources"],
+        rows,
+    ) if rows else ""  # fmt: skip
     return (
         cc
         + table(
@@ -513,38 +544,147 @@ def _resources(sc: Scenario) -> str:
     )
 
 
+def _when_full(bt: str, pol: Any) -> str:
+    """What happens to an unplanned patient whose own unit is full, in words."""
+    if pol.pooled:
+        last = {"queue": "waits for the next bed of the pool", "refuse": "is refused (lost to "
+                "the network)"}[pol.if_none_free if pol.when_full == "transfer"
+                                 else pol.when_full]  # fmt: skip
+        return (
+            f"All {bt} units act as one pool of beds with one reserve for planned patients: an "
+            "unplanned patient takes a free bed at their own unit, else at once at the nearest "
+            "unit with one, and nobody is repatriated; when the whole pool is full the patient "
+            f"{last}."
+        )
+    to = {"hub": f"the hub ({pol.hub}) first, then the nearest", "nearest": "the nearest",
+          "out_of_area": "the nearest out-of-area"}[pol.transfer_to]  # fmt: skip
+    repat = pol.repatriation
+    full = {
+        "queue": "waits at their own unit for a bed",
+        "transfer": f"is transferred to {to} unit with a free bed"
+        + (f", taking {dist(pol.transfer_time)}" if pol.transfer_time.mean > 0 else "")
+        + (f", with {pol.retrieval_teams} retrieval team(s)" if pol.retrieval_teams else "")
+        + f"; with none free anywhere the patient is {'refused' if pol.if_none_free == 'refuse' else 'kept waiting at their own unit'}"  # noqa: E501
+        + (
+            "; transferred patients are brought back when their own unit frees a bed"
+            + (" that unplanned patients may use" if repat.priority == "after_planned"
+               else ", even one kept for planned patients")
+            + (", by a retrieval team" if repat.team else ", at once")
+            if repat is not None
+            else ""
+        ),
+        "refuse": "is refused (lost to the network)",
+    }[pol.when_full]  # fmt: skip
+    return f"An unplanned patient who finds their own {bt} unit full {full}."
+
+
+def unit_sentences(sc: Scenario, bed_type: str) -> list[str]:
+    """How the units of one bed type work in this scenario, in words."""
+    by_site = units_of(sc).get(bed_type, {})
+    if not by_site:
+        return []
+    name = bed_type.replace("_", " ")
+    out = [_when_full(name, network_policy(sc, bed_type))]
+    if any(u.elective_reserved for u in by_site.values()):
+        out.append("Beds kept for planned patients are never given to unplanned patients.")
+    unlimited = [s for s, u in by_site.items() if not u.limited]
+    if unlimited:
+        out.append(
+            f"Units without a bed limit ({', '.join(unlimited)}) admit every patient at once."
+        )
+    streams = [f"{s}: {', '.join(u.sources)}" for s, u in by_site.items() if u.sources]
+    if streams:
+        out.append(
+            "Unplanned patients come from named streams, each with its own arrivals and stay "
+            "(see 3.3): " + "; ".join(streams) + "."
+        )
+    planned = [f"{s}: {', '.join(u.planned_admissions)}" for s, u in by_site.items()
+               if u.planned_admissions]  # fmt: skip
+    if planned:
+        out.append(
+            "Planned patients are booked straight into a unit (" + "; ".join(planned) + "); "
+            "one who arrives when no bed is free (a bed being cleaned is not free) is "
+            "cancelled and not rebooked."
+        )
+    for sid, unit in by_site.items():
+        for ptype, path in unit.pathways.items():
+            total = sum(b.p for b in path.next.values())
+            steps = ", ".join(
+                f"{dest} {b.p / total:.0%}"
+                + (f" (stay {dist(b.length_of_stay)})" if b.length_of_stay is not None else "")
+                for dest, b in path.next.items()
+            )
+            stay = f"stay {dist(path.length_of_stay)}; " if path.length_of_stay else ""
+            out.append(
+                f"At {sid}, {ptype} patients: {stay}next destination drawn on arrival: {steps}."
+            )
+    if any(p.next for u in by_site.values() for p in u.pathways.values()):
+        out.append(
+            "A patient whose next destination is another bed type moves there when their "
+            "stay ends (to that bed type's unit at the same site, else the nearest), without "
+            "waiting for a bed to be cleaned."
+        )
+    away = [s for s, u in by_site.items() if u.out_of_area]
+    if away:
+        out.append(
+            f"Units outside the collaborative ({', '.join(away)}) are used only when its own "
+            "units are full; out-of-area admissions and the road distance from home are "
+            "reported."
+        )
+    census = sc.census
+    if census is not None and bed_type in census.probability_of_delay:
+        beds = ", ".join(str(n) for n in census.probability_of_delay[bed_type])
+        out.append(
+            f"A census counts the patients in each unit every day at "
+            f"{dur(census.time_of_day) if census.time_of_day else 'midnight'}; the probability "
+            f"of delay at n = {beds} beds is P(N = n) / P(N <= n) of the census N (the "
+            "Erlang loss formula: the chance a patient would find all n beds full)."
+        )
+    return out
+
+
+def _unit_row(sc: Scenario, bt: str, sid: str, u: Unit) -> tuple[object, ...]:
+    """One unit in the resources table."""
+    stream = getattr(u, "stream", None)
+    unplanned = sum(x.mean_per_day for x in u.sources.values()) + (
+        stream.mean_per_day if stream is not None else 0.0
+    )
+    other = []
+    if getattr(u, "from_emergency_probability", 0):
+        other.append(f"{u.from_emergency_probability:.1%} of emergencies")
+    if getattr(u, "deterioration_probability", 0):
+        other.append(f"{u.deterioration_probability:.1%} of ward patients")
+    if u.pathways:
+        other.append("pathways: " + ", ".join(u.pathways))
+    if u.out_of_area:
+        other.append("out of area")
+    return (
+        _site(sc, sid), bt, u.beds, u.elective_reserved, dur(u.turnaround),
+        dist(u.length_of_stay) if u.length_of_stay is not None else "by stream or pathway",
+        f"{unplanned:.3g}", f"{sum(x.mean_per_day for x in u.planned_admissions.values()):.3g}",
+        "; ".join(other) or "-",
+    )  # fmt: skip
+
+
 def critical_care_sentences(sc: Scenario) -> list[str]:
     """How critical care works in this scenario, in words (empty without units)."""
     if not any(s.critical_care for s in sc.sites.values()):
         return []
-    pol = sc.policies.critical_care
-    full = {
-        "queue": "waits at their own site for a bed",
-        "transfer": f"is transferred to the {'hub' if pol.transfer_to == 'hub' else 'nearest'}"
-        + (f" ({pol.hub})" if pol.hub else "")
-        + " unit with a free bed"
-        + (f", taking {dist(pol.transfer_time)}" if pol.transfer_time.mean > 0 else "")
-        + (f", with {pol.retrieval_teams} retrieval team(s)" if pol.retrieval_teams else "")
-        + f"; with none free anywhere the patient is {'refused' if pol.if_none_free == 'refuse' else 'kept waiting at their own unit'}"  # noqa: E501
-        + ("; transferred patients are brought back when their own unit frees a bed"
-           if pol.repatriate else ""),
-        "refuse": "is refused (lost to the network)",
-    }[pol.when_full]  # fmt: skip
-    out = [
-        "All units act as one pool: a patient takes any free bed in the network at once."
-        if pol.pooled
-        else f"An unplanned patient who finds their own unit full {full}.",
-        "Beds kept for elective patients are never given to unplanned patients.",
-    ]
+    out = unit_sentences(sc, CRITICAL_CARE)
     post_op = [
         f"{k} ({c.probability:.0%}, stay {dist(c.length_of_stay)})"
         for k, p in sc.procedures.items()
         if (c := p.critical_care) is not None
     ]
     if post_op:
+        when = (
+            "checked when the list is finalised and on the day"
+            if sc.policies.critical_care.check_at_booking
+            else "checked on the day"
+        )
         out.append(
-            "Planned post-operative critical care beds, checked when the list is finalised "
-            "and on the day (none free: the operation is cancelled): " + "; ".join(post_op) + "."
+            f"Planned post-operative critical care beds, {when} (none free: the operation is "
+            "cancelled): " + "; ".join(post_op) + "."
         )
     return out
 
@@ -644,14 +784,21 @@ def calendar_sentences(sc: Scenario) -> list[str]:
     return out
 
 
+def network_sentences(sc: Scenario) -> dict[str, list[str]]:
+    """How the units of each bed type other than critical care work, by bed type."""
+    return {bt: unit_sentences(sc, bt) for bt in units_of(sc) if bt != CRITICAL_CARE}
+
+
 #: Scenario fields the description above covers; anything else is listed as written.
 COVERED = {
     "": {"name", "description", "start_date", "horizon", "warm_up", "snapshot_interval",
          "trusts", "sites", "procedures", "demand", "initial_waiting_list", "policies",
-         "calendar"},
+         "calendar", "census"},
     "policies": {"routing", "ring_fence_elective_beds", "electives_use_general_beds",
-                 "booking", "theatre_day", "on_cancellation", "critical_care", "wait_for_bed"},
-    "site": {"name", "trust", "location", "theatres", "beds", "emergency", "critical_care"},
+                 "booking", "theatre_day", "on_cancellation", "critical_care", "wait_for_bed",
+                 "networks"},
+    "site": {"name", "trust", "location", "theatres", "beds", "emergency", "critical_care",
+             "units"},
 }  # fmt: skip
 
 

@@ -1,121 +1,127 @@
 """Critical care: units, their admission streams, post-operative beds and the network policy
-(scenario data)."""
+(scenario data).
+
+A critical care unit is a :class:`~.networks.Unit` of bed type ``critical_care`` written
+``sites.<site>.critical_care``, with what only critical care has: unplanned admissions from
+the site's emergency department and deteriorating ward patients, one unnamed stream of
+direct admissions (``admissions: {per_day: 2.8}``, as well as named ones), and planned
+post-operative beds for procedures that need one.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from .arrivals import ArrivalPattern
 from .base import Spec
 from .distributions import TimeDist
-from .errors import unknown
-from .types import (
-    MAX_BEDS,
-    Count,
-    Ident,
-    Probability,
-)
-from .units import NonNegativeDuration
+from .networks import AdmissionSource, NetworkPolicy, Unit
+from .types import Ident, Probability
 
 if TYPE_CHECKING:
     from .errors import Problem
     from .schema import Scenario
 
 
-#: Most retrieval teams a network may have (a typo guard).
-MAX_RETRIEVAL_TEAMS = 1_000
-
-
 class CriticalCareStream(ArrivalPattern):
     """Unplanned critical care admissions arriving directly (from the emergency department,
-    wards or theatres): a rate with its own weekday and monthly shape, or gaps drawn from a
-    distribution, or set times (see :mod:`.arrivals`)."""
+    wards or theatres), one stream for the unit: a rate with its own weekday and monthly
+    shape, or gaps drawn from a distribution, or set times (see :mod:`.arrivals`). Their
+    stay is the unit's ``length_of_stay``."""
 
     per_day: float | None = Field(default=None, gt=0, le=10_000)
+    """Admissions a day, e.g. ``2.8``."""
 
 
-class CriticalCareUnit(Spec):
+_STREAM_KEYS = frozenset(CriticalCareStream.model_fields)
+
+#: Admission sources critical care reports besides a unit's named streams: the site's
+#: emergency department, deteriorating ward patients, surgery on theatre lists, and the one
+#: unnamed stream.
+RESERVED_SOURCES = ("from_emergency", "deterioration", "post_operative", "direct")
+
+
+def _one_or_named(value: Any) -> str:
+    """One unnamed stream (``{per_day: 2.8}``) or named streams (``{a_and_e: {...}}``)."""
+    if isinstance(value, CriticalCareStream):
+        return "one"
+    if isinstance(value, dict) and any(k in _STREAM_KEYS for k in value):
+        return "one"
+    return "named"
+
+
+#: ``admissions`` of a critical care unit: one stream, or named streams.
+CriticalCareAdmissions = Annotated[
+    Annotated[CriticalCareStream, Tag("one")]
+    | Annotated[dict[Ident, AdmissionSource], Tag("named")],
+    Discriminator(_one_or_named),
+]
+
+
+class CriticalCareUnit(Unit):
     """A critical care unit (level 2/3 beds) at a site."""
 
-    beds: Count = Field(ge=1, le=MAX_BEDS)
-    elective_reserved: Count = Field(default=0, ge=0, le=MAX_BEDS)
-    """Beds kept for planned post-operative patients: unplanned patients never use them."""
-    turnaround: NonNegativeDuration = 0.0
-    """A bed is out of use this long after each discharge (cleaning)."""
-    length_of_stay: TimeDist
-    """Stay of unplanned patients."""
-    admissions: CriticalCareStream | None = None
+    admissions: CriticalCareAdmissions | None = None  # type: ignore[assignment]
+    """Unplanned admissions arriving directly: one stream whose stay is the unit's
+    ``length_of_stay`` (``{per_day: 2.8}``), or named streams each with its own arrivals,
+    stay and KPIs (``{a_and_e: {interarrival: ..., length_of_stay: ...}, ward: {...}}``)."""
     from_emergency_probability: Probability = 0.0
-    """Share of the site's emergency admissions who need critical care on arrival."""
+    """Share of the site's emergency admissions who need critical care on arrival, e.g.
+    ``0.02``."""
     deterioration_probability: Probability = 0.0
-    """Share of emergency ward patients who deteriorate during their stay and need critical care."""
+    """Share of emergency ward patients who deteriorate during their stay and need critical
+    care, e.g. ``0.01``."""
 
     @model_validator(mode="after")
-    def _reserve_fits(self) -> CriticalCareUnit:
-        if self.elective_reserved >= self.beds:
+    def _own_names(self) -> CriticalCareUnit:
+        taken = sorted(
+            n for n in (*self.sources, *self.planned_admissions) if n in RESERVED_SOURCES
+        )
+        if taken:
             raise ValueError(
-                f"elective_reserved ({self.elective_reserved}) must be smaller than beds "
-                f"({self.beds}): unplanned patients need at least one bed"
+                f"{', '.join(taken)}: these names are kept for the admission sources critical "
+                f"care reports itself ({', '.join(RESERVED_SOURCES)}): call the stream "
+                "something else"
             )
         return self
+
+    @property
+    def sources(self) -> dict[str, AdmissionSource]:
+        """The named admission streams (empty with one unnamed stream)."""
+        return self.admissions if isinstance(self.admissions, dict) else {}
+
+    @property
+    def stream(self) -> CriticalCareStream | None:
+        """The one unnamed stream, if the admissions are written that way."""
+        return self.admissions if isinstance(self.admissions, CriticalCareStream) else None
 
 
 class PostOpCriticalCare(Spec):
     """A planned critical care bed after the operation."""
 
     probability: Probability = 1.0
-    """Share of patients having this procedure who need it."""
+    """Share of patients having this procedure who need it, e.g. ``0.8``."""
     length_of_stay: TimeDist
+    """Stay in critical care after the operation, e.g. ``{dist: lognormal, mean: 3 days,
+    sd: 4.9 days}``."""
 
 
-class CriticalCarePolicy(Spec):
-    """What happens to an unplanned critical care patient when their own unit is full."""
+class CriticalCarePolicy(NetworkPolicy):
+    """What happens to an unplanned critical care patient when their own unit is full, and
+    how post-operative beds are checked."""
 
-    when_full: Literal["queue", "transfer", "refuse"] = "queue"
-    """Wait at their site for a bed, be transferred to a unit with a free bed, or be refused
-    (lost to the network)."""
-    transfer_to: Literal["nearest", "hub"] = "nearest"
-    """Nearest unit with a free bed by travel distance, or the hub first (then nearest)."""
-    hub: Ident | None = None
-    pooled: bool = False
-    """All units act as one pool: instant transfer to any free bed (the fully pooled limit)."""
-    transfer_time: TimeDist = Field(default="0 min", validate_default=True)
-    retrieval_teams: Count | None = Field(default=None, ge=1, le=MAX_RETRIEVAL_TEAMS)
-    """Transfer teams shared by the network (none given = no limit)."""
-    if_none_free: Literal["refuse", "queue"] = "refuse"
-    """With transfers and no free bed anywhere: refuse, or wait at the patient's own unit."""
-    repatriate: bool = True
-    """Bring a transferred patient back when a bed frees at their own unit."""
-
-    @model_validator(mode="after")
-    def _hub_named(self) -> CriticalCarePolicy:
-        if self.transfer_to == "hub" and self.hub is None:
-            raise ValueError("transfer_to: hub needs the hub's site in `hub`")
-        return self
+    check_at_booking: bool = True
+    """Check a post-operative bed is free when a list is finalised (``booking.lead_time``
+    ahead) as well as on the day; ``false``: on the day only."""
 
 
 def reference_problems(sc: Scenario) -> list[Problem]:
-    """The hub is a unit; transfers to the nearest unit need locations; admissions from
-    the emergency department or wards need emergency admissions."""
+    """Admissions from the emergency department or wards need emergency admissions; patients
+    without a stay of their own need the unit's ``length_of_stay``. (Hub, locations and
+    pathways are checked with every bed type in :mod:`.networks`.)"""
     out: list[Problem] = []
-    units = [sid for sid, s in sc.sites.items() if s.critical_care is not None]
-    pol = sc.policies.critical_care
-    base = ("policies", "critical_care")
-    if pol.hub is not None and pol.hub not in units:
-        known = list(sc.sites) if pol.hub not in sc.sites else units
-        what = "site" if pol.hub not in sc.sites else "site with a critical care unit"
-        out.append(((*base, "hub"), unknown(what, pol.hub, known)))
-    if pol.when_full == "transfer" and not pol.pooled and pol.transfer_to == "nearest":
-        for sid in units:
-            if sc.sites[sid].location is None:
-                out.append(
-                    (
-                        ("sites", sid, "location"),
-                        "transfers to the nearest unit need every unit's site location",
-                    )
-                )
     for sid, site in sc.sites.items():
         cc = site.critical_care
         if cc is None:
@@ -127,6 +133,18 @@ def reference_problems(sc: Scenario) -> list[Problem]:
                     ("sites", sid, "critical_care"),
                     "from_emergency_probability and deterioration_probability need emergency "
                     "admissions at this site (add `emergency`)",
+                )
+            )
+        if cc.length_of_stay is None and (needs_ward or cc.stream is not None):
+            out.append(
+                (
+                    ("sites", sid, "critical_care", "length_of_stay"),
+                    "give the unit's length_of_stay: it is the stay of "
+                    + (
+                        "its direct admissions"
+                        if cc.stream is not None
+                        else "patients from the emergency department and wards"
+                    ),
                 )
             )
     return out

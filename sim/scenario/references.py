@@ -3,8 +3,8 @@
 Run once every field is valid (from ``Scenario``'s own validator), each problem reported
 with the field path it concerns so the loader can place it at its line. Each feature
 checks its own part (``reference_problems`` in :mod:`.elective`, :mod:`.emergencies`,
-:mod:`.critical_care`, :mod:`.equity`, :mod:`.mutual_aid`, :mod:`.staff`); this module
-checks what belongs to none and runs them all.
+:mod:`.critical_care`, :mod:`.networks`, :mod:`.equity`, :mod:`.mutual_aid`,
+:mod:`.staff`); this module checks what belongs to none and runs them all.
 """
 
 from __future__ import annotations
@@ -13,7 +13,16 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING
 
-from . import calendar, critical_care, elective, emergencies, equity, mutual_aid, staff
+from . import (
+    calendar,
+    critical_care,
+    elective,
+    emergencies,
+    equity,
+    mutual_aid,
+    networks,
+    staff,
+)
 from .errors import AnyOf, Problem, unknown
 from .run_size import run_size_problems
 from .units import describe_duration
@@ -30,6 +39,7 @@ FEATURE_CHECKS = (
     elective.reference_problems,
     emergencies.reference_problems,
     critical_care.reference_problems,
+    networks.reference_problems,
     equity.reference_problems,
     mutual_aid.reference_problems,
     staff.reference_problems,

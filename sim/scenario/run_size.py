@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from .networks import unit_path, units_of
 from .units import describe_duration
 
 if TYPE_CHECKING:
@@ -64,10 +65,16 @@ def _patients(sc: Scenario) -> list[Problem]:
     for sid, site in sc.sites.items():
         if site.emergency is not None:
             streams.append((site.emergency.mean_per_day * days, ("sites", sid, "emergency")))
-        cc = site.critical_care
-        if cc is not None and cc.admissions is not None:
-            where = ("sites", sid, "critical_care", "admissions")
-            streams.append((cc.admissions.mean_per_day * days, where))
+    for bed_type, by_site in units_of(sc).items():
+        for sid, unit in by_site.items():
+            base = unit_path(bed_type, sid)
+            one = getattr(unit, "stream", None)
+            if one is not None:
+                streams.append((one.mean_per_day * days, (*base, "admissions")))
+            for kind, named in (("admissions", unit.sources),
+                                ("planned_admissions", unit.planned_admissions)):  # fmt: skip
+                for name, src in named.items():
+                    streams.append((src.mean_per_day * days, (*base, kind, name)))
     for sid, by_proc in sc.initial_waiting_list.lists.items():
         for pid, entry in by_proc.items():
             streams.append((float(entry.size), ("initial_waiting_list", "lists", sid, pid)))

@@ -41,6 +41,7 @@ from .elective import (
 from .emergencies import Emergency
 from .equity import Escalation
 from .mutual_aid import MutualAid
+from .networks import Census, NetworkPolicy, Unit
 from .staff import Staff
 from .types import PRIORITIES, WEEKDAYS, Ident
 from .units import NonNegativeDuration, PositiveDuration
@@ -53,6 +54,7 @@ __all__ = [
     "Beds",
     "Booking",
     "Calendar",
+    "Census",
     "CriticalCarePolicy",
     "CriticalCareStream",
     "CriticalCareUnit",
@@ -63,6 +65,7 @@ __all__ = [
     "InitialList",
     "InitialListEntry",
     "Location",
+    "NetworkPolicy",
     "Policies",
     "PostOpCriticalCare",
     "Procedure",
@@ -73,6 +76,7 @@ __all__ = [
     "Theatre",
     "TheatreDay",
     "Trust",
+    "Unit",
     "WaitForBed",
     "rule_matches",
 ]
@@ -101,6 +105,9 @@ class Site(Spec):
     beds: Beds | None = None
     emergency: Emergency | None = None
     critical_care: CriticalCareUnit | None = None
+    units: dict[Ident, Unit] = Field(default_factory=dict)
+    """Units of other bed types at this site, by bed type, e.g. ``{acute_stroke: {beds: 12,
+    ...}, rehabilitation: {beds: unlimited, ...}}`` (see :mod:`.networks`)."""
 
     def specialties(self) -> set[str]:
         return {plan.specialty for t in self.theatres.values() for plan in t.sessions}
@@ -127,7 +134,10 @@ class Policies(Spec):
     escalation: list[Escalation] = Field(default_factory=list)
     """Priority re-scoring of patients who have waited long."""
     critical_care: CriticalCarePolicy = Field(default_factory=CriticalCarePolicy)
-    """What happens to an unplanned critical care patient whose unit is full."""
+    """What happens to unplanned critical care patients whose own unit is full."""
+    networks: dict[Ident, NetworkPolicy] = Field(default_factory=dict)
+    """The same for the units of other bed types, by bed type, e.g. ``{camhs: {when_full:
+    transfer}}`` (default: wait at their own unit)."""
 
 
 class Scenario(Spec):
@@ -159,6 +169,9 @@ class Scenario(Spec):
     """Staff groups that theatre sessions need (none = sessions always staffed)."""
     calendar: Calendar = Field(default_factory=Calendar)
     """Bank holidays, theatre weeks closed for leave and days of industrial action."""
+    census: Census | None = None
+    """A daily census of the units and the probability of delay read from it (units
+    without a bed limit)."""
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> Scenario:
