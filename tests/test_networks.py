@@ -542,3 +542,27 @@ def test_a_scenario_with_networks_reads_back_as_it_was_written(tmp_path):
         again = sim.load_scenario(path)
         assert scenario_hash(again) == scenario_hash(sc)
         assert again.policies.critical_care.repatriation == sc.policies.critical_care.repatriation
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("sites.s.units.acute.beds", "unlimeted", "did you mean 'unlimited'"),
+        ("sites.s.units.acute.pathways.tia.next", {"rehab": "x"}, "give a destination a weight"),
+    ],
+)
+def test_typos_in_a_unit_get_one_plain_message(path, value, message):
+    data = copy.deepcopy(_stroke_data())
+    node = data
+    *parents, last = path.split(".")
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    with pytest.raises(ScenarioError, match=message) as err:
+        sim.validate_scenario(data)
+    assert str(err.value).count("\n\n") <= 1  # one paragraph, not one per union member
+
+
+def test_repatriate_must_be_true_false_or_a_policy():
+    with pytest.raises(ScenarioError, match="repatriate is true, false"):
+        critical_care_network(UNITS, EXP, {"when_full": "transfer", "repatriate": "maybe"})

@@ -100,6 +100,11 @@ def _branch(value: Any) -> Any:
     """``rehabilitation: 0.24`` is shorthand for ``rehabilitation: {p: 0.24}``."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"p": value}
+    if not isinstance(value, dict):
+        raise ValueError(
+            f"give a destination a weight (e.g. 0.24) or {{p: 0.24, length_of_stay: ...}}, "
+            f"not {value!r}"
+        )
     return value
 
 
@@ -126,7 +131,18 @@ class Pathway(Spec):
     moves there when their stay ends) or a discharge destination. Default: ``home``."""
 
 
-UnitBeds = Annotated[Count, Field(ge=1, le=MAX_BEDS)] | Literal["unlimited"]
+def _beds(value: Any) -> Any:
+    if isinstance(value, str) and value != UNLIMITED:
+        hint = "; did you mean 'unlimited'?" if did_you_mean(value, [UNLIMITED]) else ""
+        raise ValueError(f"beds is a whole number or `unlimited`, got {value!r}{hint}")
+    return value
+
+
+#: A number of beds, or ``unlimited``.
+UnitBeds = Annotated[
+    Annotated[Count, Field(ge=1, le=MAX_BEDS)] | Literal["unlimited"],
+    BeforeValidator(_beds),
+]
 
 
 class Unit(Spec):
@@ -216,6 +232,11 @@ def _repatriation(value: Any) -> Any:
         return {}
     if value is False:
         return None
+    if not isinstance(value, dict | Repatriation | None):
+        raise ValueError(
+            "repatriate is true, false, or e.g. {team: true, priority: before_planned}; "
+            f"got {value!r}"
+        )
     return value
 
 
