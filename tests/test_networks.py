@@ -225,9 +225,12 @@ def test_a_pool_that_refuses_refuses_as_erlang_b_of_all_its_beds():
     beds = sum(b for b, _ in UNITS.values())
     load = sum(r for _, r in UNITS.values()) * 4.0
     _inside(_per_rep(res, "cc_refusal_pct"), erlang_b(beds, load) * 100)
-    assert _per_rep(res, "cc_transfer_hours")[~np.isnan(_per_rep(res, "cc_transfer_hours"))].max(
-        initial=0.0
-    ) == 0.0
+    assert (
+        _per_rep(res, "cc_transfer_hours")[~np.isnan(_per_rep(res, "cc_transfer_hours"))].max(
+            initial=0.0
+        )
+        == 0.0
+    )
 
 
 def _trunk_reservation(beds: int, reserved: int, lam_u: float, lam_p: float, mu: float):
@@ -340,12 +343,14 @@ def test_repatriation_before_planned_patients_takes_their_beds():
         runs[priority] = sim.run(_scenario(sites, {"critical_care": policy}, horizon="600 days"),
                                  reps=6, seed=46, n_jobs=2)  # fmt: skip
     after, before = runs["after_planned"], runs["before_planned"]
-    assert _per_rep(before, "cc_repatriations", "a").sum() > _per_rep(
-        after, "cc_repatriations", "a"
-    ).sum()
-    assert _per_rep(before, "cc_planned_cancellations", "a").sum() > _per_rep(
-        after, "cc_planned_cancellations", "a"
-    ).sum()
+    assert (
+        _per_rep(before, "cc_repatriations", "a").sum()
+        > _per_rep(after, "cc_repatriations", "a").sum()
+    )
+    assert (
+        _per_rep(before, "cc_planned_cancellations", "a").sum()
+        > _per_rep(after, "cc_planned_cancellations", "a").sum()
+    )
 
 
 def test_repatriate_true_and_false_still_mean_what_they_did():
@@ -468,12 +473,13 @@ def test_central_bed_management_cuts_out_of_area_use_and_distance_from_home():
     assert _per_rep(a, "unit_admissions_camhs", "far").sum() > 0
     # alone, a full unit sends its patients out of area, never to the other trust's unit
     assert (_per_rep(a, "unit_transfers_out_camhs") == _per_rep(a, "unit_out_of_area_camhs")).all()
-    assert _per_rep(c, "unit_out_of_area_camhs").sum() < 0.5 * _per_rep(
-        a, "unit_out_of_area_camhs"
-    ).sum()
-    assert _per_rep(c, "unit_distance_km_camhs").mean() < _per_rep(
-        a, "unit_distance_km_camhs"
-    ).mean()
+    assert (
+        _per_rep(c, "unit_out_of_area_camhs").sum()
+        < 0.5 * _per_rep(a, "unit_out_of_area_camhs").sum()
+    )
+    assert (
+        _per_rep(c, "unit_distance_km_camhs").mean() < _per_rep(a, "unit_distance_km_camhs").mean()
+    )
     assert _per_rep(c, "unit_repatriations_camhs").sum() > 0
 
 
@@ -524,7 +530,6 @@ def test_critical_care_keeps_its_own_source_names():
     with pytest.raises(ScenarioError, match="kept for the admission sources"):
         _scenario({"a": {"trust": "T", "critical_care": {
             "beds": 3, "admissions": {"post_operative": {"per_day": 1, "length_of_stay": "1 day"}}}}})  # fmt: skip  # noqa: E501
-
 
 
 def test_a_scenario_with_networks_reads_back_as_it_was_written(tmp_path):
