@@ -584,7 +584,11 @@ def unit_sentences(sc: Scenario, bed_type: str) -> list[str]:
     if not by_site:
         return []
     name = bed_type.replace("_", " ")
-    out = [_when_full(name, network_policy(sc, bed_type))]
+    out = (
+        [_when_full(name, network_policy(sc, bed_type))]
+        if any(u.limited for u in by_site.values())
+        else []
+    )
     if any(u.elective_reserved for u in by_site.values()):
         out.append("Beds kept for planned patients are never given to unplanned patients.")
     unlimited = [s for s, u in by_site.items() if not u.limited]
@@ -592,14 +596,15 @@ def unit_sentences(sc: Scenario, bed_type: str) -> list[str]:
         out.append(
             f"Units without a bed limit ({', '.join(unlimited)}) admit every patient at once."
         )
-    streams = [f"{s}: {', '.join(u.sources)}" for s, u in by_site.items() if u.sources]
+    streams = [f"{s}: " + ", ".join(_stream(k, x) for k, x in u.sources.items())
+               for s, u in by_site.items() if u.sources]  # fmt: skip
     if streams:
         out.append(
-            "Unplanned patients come from named streams, each with its own arrivals and stay "
-            "(see 3.3): " + "; ".join(streams) + "."
+            "Unplanned patients come from named streams, each with its own arrivals and "
+            "stay: " + "; ".join(streams) + "."
         )
-    planned = [f"{s}: {', '.join(u.planned_admissions)}" for s, u in by_site.items()
-               if u.planned_admissions]  # fmt: skip
+    planned = [f"{s}: " + ", ".join(_stream(k, x) for k, x in u.planned_admissions.items())
+               for s, u in by_site.items() if u.planned_admissions]  # fmt: skip
     if planned:
         out.append(
             "Planned patients are booked straight into a unit (" + "; ".join(planned) + "); "
@@ -627,9 +632,9 @@ def unit_sentences(sc: Scenario, bed_type: str) -> list[str]:
     away = [s for s, u in by_site.items() if u.out_of_area]
     if away:
         out.append(
-            f"Units outside the collaborative ({', '.join(away)}) are used only when its own "
-            "units are full; out-of-area admissions and the road distance from home are "
-            "reported."
+            f"Units outside the collaborative ({', '.join(away)}) are used only when the "
+            "collaborative's own units are full; out-of-area admissions and bed use, and the "
+            "road distance from home, are reported."
         )
     census = sc.census
     if census is not None and bed_type in census.probability_of_delay:
@@ -640,7 +645,27 @@ def unit_sentences(sc: Scenario, bed_type: str) -> list[str]:
             f"of delay at n = {beds} beds is P(N = n) / P(N <= n) of the census N (the "
             "Erlang loss formula: the chance a patient would find all n beds full)."
         )
+    if census is not None:
+        for pool, spec in census.pools.items():
+            if spec.bed_types[0] == bed_type:
+                beds = ", ".join(str(n) for n in spec.probability_of_delay)
+                out.append(
+                    f"The census of {' and '.join(spec.bed_types)} is also summed as if "
+                    f"pooled ({pool}), with the probability of delay at n = {beds} beds."
+                )
     return out
+
+
+def _stream(name: str, x: Any) -> str:
+    """One admission stream in words: its arrivals a day and its own stay."""
+    stay = getattr(x, "length_of_stay", None)
+    kind = getattr(x, "patient_type", None)
+    return (
+        f"{name} ({x.mean_per_day:.3g} a day"
+        + (f", {kind} patients" if kind and kind != name else "")
+        + (f", stay {dist(stay)}" if stay is not None else "")
+        + ")"
+    )
 
 
 def _unit_row(sc: Scenario, bt: str, sid: str, u: Unit) -> tuple[object, ...]:
@@ -731,9 +756,13 @@ def calendar_sentences(sc: Scenario) -> list[str]:
             if th.opens or th.ramp_up:
                 text = f"open{{s}} on {th.opens.isoformat()}" if th.opens else "start{s}"
                 if th.ramp_up:
-                    text += ", ramping up (" + "; then ".join(
-                        f"{r.share:.0%} of the sessions for {r.weeks} weeks" for r in th.ramp_up
-                    ) + ")"
+                    text += (
+                        ", ramping up ("
+                        + "; then ".join(
+                            f"{r.share:.0%} of the sessions for {r.weeks} weeks" for r in th.ramp_up
+                        )
+                        + ")"
+                    )
                 facts.append(text)
             if th.closes:
                 facts.append(f"close{{s}} on {th.closes.isoformat()}")
