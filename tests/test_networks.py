@@ -512,6 +512,8 @@ def test_distance_from_home_is_the_road_distance_to_the_unit_that_admitted():
         ({"sites.s.units.critical_care": {"beds": 3, "length_of_stay": "1 day"}},
          "critical care unit is written `critical_care:`"),
         ({"policies.networks.strok": {"when_full": "refuse"}}, "unknown bed type 'strok'"),
+        ({"sites.s.units.acute.pathways.stroke.next.rehab": {"p": 0.3, "length_of_stay": "0 min"}},
+         "round a loop of units for ever"),
     ],
 )  # fmt: skip
 def test_mistakes_in_networks_are_explained(change, message):

@@ -109,7 +109,8 @@ def _branch(value: Any) -> Any:
 
 
 #: A destination's weight, or its weight and own stay.
-BranchOrWeight = Annotated[Branch, BeforeValidator(_branch, json_schema_input_type=Branch | float)]
+Weight = Annotated[float, Field(gt=0, le=1_000)]
+BranchOrWeight = Annotated[Branch, BeforeValidator(_branch, json_schema_input_type=Branch | Weight)]
 
 
 class Pathway(Spec):
@@ -444,9 +445,19 @@ def reference_problems(sc: Scenario) -> list[Problem]:
                         ((*base, "admissions", name, "home"), unknown("site", src.home, sites))
                     )
             for ptype, path in unit.pathways.items():
-                for dest in path.next:
+                for dest, branch in path.next.items():
                     if dest in units:
                         arriving.setdefault(dest, set()).add(ptype)
+                        stay = branch.length_of_stay or path.length_of_stay or unit.length_of_stay
+                        if stay is not None and stay.dist == "fixed" and stay.mean == 0:
+                            out.append(
+                                (
+                                    (*base, "pathways", ptype, "next", dest),
+                                    "a stay of 0 before moving on to another bed type could "
+                                    "move a patient round a loop of units for ever: give "
+                                    "these patients a stay here",
+                                )
+                            )
                         continue
                     close = did_you_mean(dest, bed_types, cutoff=0.8)
                     if close is not None:
