@@ -186,6 +186,24 @@ def test_booking_deferrals_count_the_patients_who_would_have_been_on_the_list():
     assert deferred == ["a", "a"]
 
 
+def test_a_session_template_counts_the_patients_it_had_places_for():
+    """Two places on a template, a full unit: two deferrals, not one per patient looked at."""
+    import simpy
+
+    from sim.model.theatre import SessionSlot, Theatre
+
+    theatre = Theatre(simpy.Environment(), "a", "t1", [], lambda: 0.0, lambda: 0.0, 0.0, 0.0)
+    slot = SessionSlot(
+        "a", "t1", "ortho", frozenset(range(7)), 8 / 24, 8 / 24, templates=((1.0, (("hip", 2),)),)
+    )
+    deferred = []
+    booked, unfilled = theatre.book_cases(
+        slot, _List(30), 20, lambda p, site, promised: False, deferred.append
+    )
+    assert (booked, unfilled) == ([], 2)
+    assert deferred == ["a", "a"]
+
+
 def _surgical_cc(check: bool) -> sim.Scenario:
     return small_elective(
         horizon="30 weeks",
