@@ -38,7 +38,7 @@ _EXPORTS: dict[str, str] = {
     "ReplicationResult": "sim.replication",
     "ReplicationFailure": "sim.replication",
     # experiments
-    "run": "sim.experiment.replications",
+    "run": "sim.experiment.runner",
     "compare": "sim.experiment.compare",
     "Comparison": "sim.experiment.compare",
     "Results": "sim.experiment.results",
@@ -46,8 +46,8 @@ _EXPORTS: dict[str, str] = {
     "sweep": "sim.experiment.sweep",
     "load_sweep": "sim.experiment.sweep",
     "SweepResults": "sim.experiment.sweep",
-    "run_until_precise": "sim.experiment.reps",
-    "compare_until_precise": "sim.experiment.reps",
+    "run_until_precise": "sim.experiment.precision",
+    "compare_until_precise": "sim.experiment.precision",
     "recommend_warmup": "sim.experiment.warmup",
     # KPIs
     "KPIS": "sim.metrics",
@@ -71,9 +71,9 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for editors and type checkers
     from .experiment.compare import Comparison, compare  # noqa: F401
-    from .experiment.replications import run  # noqa: F401
-    from .experiment.reps import compare_until_precise, run_until_precise  # noqa: F401
+    from .experiment.precision import compare_until_precise, run_until_precise  # noqa: F401
     from .experiment.results import ReplicationError, Results  # noqa: F401
+    from .experiment.runner import run  # noqa: F401
     from .experiment.sweep import SweepResults, load_sweep, sweep  # noqa: F401
     from .experiment.warmup import recommend_warmup  # noqa: F401
     from .metrics import KPIS  # noqa: F401

@@ -191,9 +191,9 @@ def run(
 ) -> None:
     """Run replications of a scenario, print its KPIs and save results."""
     from .experiment.backends import BackendError
-    from .experiment.replications import run as run_experiment
-    from .experiment.reps import Precision, run_until_precise
+    from .experiment.precision import Precision, run_until_precise
     from .experiment.results import ReplicationError
+    from .experiment.runner import run as run_experiment
 
     n = xp.parse_reps(reps, 1)
     kpis = xp.parse_kpis(target_kpis) if n is None else []
@@ -301,7 +301,7 @@ def compare(
     from .experiment.backends import BackendError
     from .experiment.compare import compare as run_compare
     from .experiment.output import atomic_write_csv
-    from .experiment.reps import Precision, compare_until_precise
+    from .experiment.precision import Precision, compare_until_precise
 
     if len(scenarios) < 2:
         _fail("compare needs at least two scenario files")

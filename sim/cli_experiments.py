@@ -16,7 +16,7 @@ from rich.table import Table
 from .metrics import KPIS
 
 if TYPE_CHECKING:
-    from .experiment.reps import Precision
+    from .experiment.precision import Precision
     from .scenario.schema import Scenario
 
 # -- options shared with run and compare -------------------------------------------------
@@ -77,7 +77,7 @@ def parse_reps(text: str, minimum: int) -> int | None:
 
 def parse_kpis(text: str) -> list[str]:
     """``--target-kpis``: comma-separated names, checked against the KPI list."""
-    from .experiment.reps import check_kpis
+    from .experiment.precision import check_kpis
 
     try:
         return check_kpis([k.strip() for k in text.split(",") if k.strip()])

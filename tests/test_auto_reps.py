@@ -13,7 +13,7 @@ import pytest
 from experiment_scenarios import write
 
 import sim
-from sim.experiment.reps import (
+from sim.experiment.precision import (
     compare_until_precise,
     relative_half_widths,
     run_until_precise,

@@ -59,7 +59,6 @@ CHILD = textwrap.dedent(
     import importlib, os, time
 
     import sim.experiment.output as output
-    import sim.experiment.replications as replications
 
     run_module = importlib.import_module("sim.replication")
 
@@ -94,7 +93,7 @@ CHILD = textwrap.dedent(
         return real_atomic_write(path, write_then_hang)
 
 
-    run_module.run_replication = replications.run_replication = run_replication
+    run_module.run_replication = run_replication
     output.atomic_write = atomic_write
     from sim.cli import main
 

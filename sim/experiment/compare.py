@@ -17,8 +17,8 @@ import pandas as pd
 
 from ..scenario.schema import Scenario
 from .backends import connected, resolve_backend
-from .replications import run
 from .results import Results
+from .runner import run
 from .stats import mean_ci
 
 if TYPE_CHECKING:

@@ -170,7 +170,7 @@ def recommend_warmup(
     The snapshots are every ``scenario.snapshot_interval``; a shorter interval gives a
     finer answer.
     """
-    from .replications import run
+    from .runner import run
 
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; choose one of {', '.join(MEASURES)}")

@@ -29,8 +29,8 @@ from ..metrics import KPIS
 from ..scenario.schema import Scenario
 from .backends import connected, resolve_backend
 from .compare import Comparison
-from .replications import manifest, run
 from .results import Results
+from .runner import manifest, run
 from .stats import half_width
 
 #: The KPIs whose intervals are narrowed by default (declared in the KPI registry).
