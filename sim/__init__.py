@@ -10,19 +10,17 @@ counters) -> metrics (KPIs) -> experiment (replications, comparison) -> report (
     res.plot.waiting_list()
 
 Names are imported on first use, so a replication worker that needs only the model does
-not pay for pandas, scipy and matplotlib.
+not pay for pandas, scipy and matplotlib. This module is the facade above every layer:
+the first experiment name used also imports :mod:`sim.report`, which registers the plots
+of results (``res.plot``), comparisons, sweeps and warm-up recommendations.
 """
 
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("hubsim")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0+unknown"
+from ._version import __version__
 
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -60,6 +58,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    if module.startswith("sim.experiment."):
+        from . import report  # noqa: F401  (registers the .plot accessors)
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # later look-ups skip this function
     return value

@@ -233,7 +233,9 @@ def run(
     out.print(kpi_table(res.summary, "", f"{sc.name}: {len(res.reps)} replications, seed {seed}"))
     if "precision" in res.manifest:
         out.print(xp.precision_table(Precision(**res.manifest["precision"])))
-    files = res.save(str(folder), overwrite=True, plots=plots)
+    from .report import save_plots
+
+    files = res.save(str(folder), overwrite=True, extra=save_plots if plots else None)
     out.print(f"saved {len(files)} files to {folder}/")
     if report:
         _write_report(folder)
@@ -334,14 +336,15 @@ def compare(
     out.print(comparison_table(cmp))
     if "precision" in cmp.baseline.manifest:
         out.print(xp.precision_table(Precision(**cmp.baseline.manifest["precision"])))
+    from .report import save_plots
+
+    extra = save_plots if plots else None
     for stem, res in zip(stems, cmp.results, strict=True):
-        res.save(str(folder / stem), overwrite=True, plots=plots)
+        res.save(str(folder / stem), overwrite=True, extra=extra)
     cols = ["scenario", "kpi", "site", "diff_mean", "diff_ci_low", "diff_ci_high"]
     atomic_write_csv(folder / "comparison.csv", cmp.differences()[cols])
     if plots:
-        from .report.plots import save_comparison_plots
-
-        save_comparison_plots(cmp, folder)
+        save_plots(cmp, folder)
     out.print(f"saved each scenario's results and comparison.csv to {folder}/")
     if report:
         _write_report(folder)

@@ -151,6 +151,7 @@ def sweep(
     from .cli import _fail, _say, err, out
     from .experiment.backends import BackendError
     from .experiment.sweep import SweepError, make_grid, plan_sweep, run_sweep
+    from .report import save_plots
     from .scenario.errors import ScenarioError
 
     backend = check_backend(backend, scheduler)
@@ -164,8 +165,9 @@ def sweep(
             highlight=False,
         )
         res = run_sweep(
-            plan, folder, jobs, backend, scheduler, overwrite=overwrite, progress=True, plots=plots
-        )
+            plan, folder, jobs, backend, scheduler, overwrite=overwrite, progress=True,
+            extra=save_plots if plots else None,
+        )  # fmt: skip
     except (ScenarioError, SweepError) as exc:
         _fail(str(exc))
     except BackendError as exc:

@@ -64,9 +64,9 @@ def test_sweep_on_the_cluster_equals_loky(cluster, tmp_path: Path) -> None:
     path = write(tmp_path)
     on_dask = sweep(
         path, GRID, tmp_path / "dask", reps=3, seed=4, backend="dask",
-        scheduler=cluster.scheduler_address, plots=False,
+        scheduler=cluster.scheduler_address,
     )  # fmt: skip
-    on_loky = sweep(path, GRID, tmp_path / "loky", reps=3, seed=4, n_jobs=2, plots=False)
+    on_loky = sweep(path, GRID, tmp_path / "loky", reps=3, seed=4, n_jobs=2)
     assert on_dask.complete and on_loky.complete
     pd.testing.assert_frame_equal(on_dask.summary, on_loky.summary, check_exact=True)
     assert (tmp_path / "dask" / "summary.csv").read_bytes() == (
@@ -91,7 +91,7 @@ def test_command_line_on_the_cluster(cluster, tmp_path: Path) -> None:
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
     grid = {"sites.site_a.beds.general": [15, 25]}
-    on_loky = sweep(path, grid, tmp_path / "loky", reps=2, seed=1, n_jobs=2, plots=False)
+    on_loky = sweep(path, grid, tmp_path / "loky", reps=2, seed=1, n_jobs=2)
     on_dask = pd.read_csv(tmp_path / "dask" / "summary.csv")
     pd.testing.assert_frame_equal(
         on_dask, pd.read_csv(tmp_path / "loky" / "summary.csv"), check_exact=True

@@ -21,6 +21,7 @@ import pytest
 from builders import SMALL_ELECTIVE
 
 import sim
+from sim.report import save_plots
 from sim.report.html import ReportError, build_report
 from sim.report.plots import save_comparison_plots
 from sim.scenario.load import dump_scenario_yaml
@@ -39,7 +40,7 @@ def tiny(name: str = NASTY, **changes: object) -> sim.Scenario:
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("report") / "run"
-    sim.run(tiny(), reps=3, seed=4).save(str(folder))
+    sim.run(tiny(), reps=3, seed=4).save(str(folder), extra=save_plots)
     build_report(folder)
     return folder
 
@@ -52,7 +53,7 @@ def compare_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     more_beds["a"]["beds"]["elective"] = 10
     cmp = sim.compare([tiny("baseline <one>"), tiny(NASTY, sites=more_beds)], reps=3, seed=4)
     for stem, res in zip(["base", "more_beds"], cmp.results, strict=True):
-        res.save(str(folder / stem))
+        res.save(str(folder / stem), extra=save_plots)
     cols = ["scenario", "kpi", "site", "diff_mean", "diff_ci_low", "diff_ci_high"]
     folder.mkdir(exist_ok=True)
     cmp.differences()[cols].to_csv(folder / "comparison.csv", index=False)

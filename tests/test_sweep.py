@@ -24,6 +24,7 @@ from sim.experiment.sweep import (
     stored_parts,
     sweep,
 )
+from sim.report import save_plots
 
 GRID = {"sites.site_a.beds.general": [15, 25], "demand.referrals.site_b.hip": [3, 6]}
 
@@ -71,7 +72,7 @@ def test_grid_from_set_options_and_file(tmp_path: Path) -> None:
 
 def test_every_task_once_and_each_point_equals_sim_run(tmp_path: Path) -> None:
     path = write(tmp_path)
-    res = sweep(path, GRID, tmp_path / "out", reps=3, seed=7, n_jobs=2, plots=True)
+    res = sweep(path, GRID, tmp_path / "out", reps=3, seed=7, n_jobs=2, extra=save_plots)
     assert res.complete and not res.failures
     parts = stored_parts(tmp_path / "out")
     assert len(parts) == 4 * 3
@@ -106,22 +107,22 @@ def test_every_task_once_and_each_point_equals_sim_run(tmp_path: Path) -> None:
 
 def test_more_replications_later_runs_only_the_new_ones(tmp_path: Path) -> None:
     path = write(tmp_path)
-    sweep(path, GRID, tmp_path / "out", reps=2, seed=3, plots=False)
-    res = sweep(path, GRID, tmp_path / "out", reps=3, seed=3, plots=False)
+    sweep(path, GRID, tmp_path / "out", reps=2, seed=3)
+    res = sweep(path, GRID, tmp_path / "out", reps=3, seed=3)
     assert res.manifest["tasks_run"] == 4 and res.manifest["tasks_stored_before"] == 8
     assert res.complete and len(stored_parts(tmp_path / "out")) == 12
 
 
 def test_a_different_sweep_in_the_same_folder_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path)
-    sweep(path, GRID, tmp_path / "out", reps=2, seed=3, plots=False)
+    sweep(path, GRID, tmp_path / "out", reps=2, seed=3)
     with pytest.raises(SweepError, match="holds a different sweep .*seed 3"):
-        sweep(path, GRID, tmp_path / "out", reps=2, seed=4, plots=False)
+        sweep(path, GRID, tmp_path / "out", reps=2, seed=4)
     with pytest.raises(SweepError, match="holds a different sweep .*grid"):
         sweep(path, {"sites.site_a.beds.general": [15]}, tmp_path / "out", reps=2, seed=3)
     res = sweep(
         path, {"sites.site_a.beds.general": [15]}, tmp_path / "out", reps=2, seed=3,
-        overwrite=True, plots=False,
+        overwrite=True,
     )  # fmt: skip
     assert len(stored_parts(tmp_path / "out")) == 2 and res.complete
 

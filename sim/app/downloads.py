@@ -21,6 +21,7 @@ import pandas as pd
 
 import sim
 from sim.metrics import KPIS
+from sim.report import save_plots
 
 from .changes import flatten
 from .form import plain, text_of
@@ -65,7 +66,7 @@ def run_folder(run: Run, root: Path) -> Path:
     if run.folder is None or not (run.folder / "manifest.json").is_file():
         folder = root / "runs" / run.id
         with PLOT_LOCK:
-            run.results.save(str(folder), overwrite=True, plots=True)
+            run.results.save(str(folder), overwrite=True, extra=save_plots)
         run.folder = folder
     return run.folder
 
@@ -78,7 +79,7 @@ def comparison_folder(runs: list[Run], cmp: sim.Comparison, root: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     with PLOT_LOCK:
         for run in runs:
-            run.results.save(str(folder / run.id), overwrite=True, plots=True)
+            run.results.save(str(folder / run.id), overwrite=True, extra=save_plots)
         (folder / "forest.png").write_bytes(png(cmp.plot.forest()))
         (folder / "waiting_list_compared.png").write_bytes(png(cmp.plot.waiting_list()))
     cols = ["scenario", "kpi", "site", "diff_mean", "diff_ci_low", "diff_ci_high"]

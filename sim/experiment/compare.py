@@ -10,19 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..scenario.schema import Scenario
+from .accessors import Accessor
 from .backends import connected, resolve_backend
 from .results import Results
 from .runner import run
 from .stats import mean_ci
-
-if TYPE_CHECKING:
-    from ..report.plots import ComparisonPlots
 
 
 @dataclass
@@ -31,6 +28,8 @@ class Comparison:
 
     results: list[Results]
 
+    plot = Accessor("Plots of the comparison (matplotlib), e.g. ``cmp.plot.forest()``.")
+
     @property
     def baseline(self) -> Results:
         return self.results[0]
@@ -38,13 +37,6 @@ class Comparison:
     @property
     def names(self) -> list[str]:
         return [r.name for r in self.results]
-
-    @property
-    def plot(self) -> ComparisonPlots:
-        """Plots of the comparison (matplotlib), e.g. ``cmp.plot.forest()``."""
-        from ..report.plots import ComparisonPlots
-
-        return ComparisonPlots(self)
 
     def differences(self, confidence: float = 0.95) -> pd.DataFrame:
         """One row per non-baseline scenario x KPI x site: ``scenario, kpi, site, diff_mean,

@@ -1,8 +1,10 @@
 """Writing results to a folder so that nothing half-written is ever mistaken for a result.
 
 Every file is written to a temporary name in the same folder and renamed into place
-(atomic on POSIX and Windows). ``manifest.json`` is written last: a folder without one
-holds an interrupted run.
+(atomic on POSIX and Windows). ``manifest.json`` is written last and lists every file of
+the run: a folder without one holds an interrupted run. Files this layer knows nothing
+about (the report's plots) join a run through an ``extra`` writer called before the
+manifest, or through :func:`add_files` once the folder is finished.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from ..scenario.load import dump_scenario_yaml
 
 if TYPE_CHECKING:
     from .results import Results
+
+#: ``extra(obj, folder)``: writes more files of ``obj`` (results, a comparison, a sweep)
+#: into ``folder``, each atomically, and returns their names. ``sim.report.save_plots``
+#: is one.
+ExtraFiles = Callable[[Any, Path], list[str]]
 
 
 class OutputFolderError(Exception):
@@ -136,9 +143,10 @@ def remove_previous_results(out: Path) -> None:
 
 
 def write_results(
-    results: Results, out_dir: str, overwrite: bool = False, plots: bool = True
+    results: Results, out_dir: str, overwrite: bool = False, extra: ExtraFiles | None = None
 ) -> list[str]:
-    """Write one scenario's results; returns the files written (manifest last)."""
+    """Write one scenario's results, then ``extra`` files; returns the files written
+    (manifest last)."""
     out = prepare_folder(out_dir, overwrite)
     written: list[str] = []
 
@@ -153,11 +161,34 @@ def write_results(
     if results.events is not None:
         put("events.parquet", lambda p: atomic_write_parquet(p, results.events))
     put("scenario.yaml", lambda p: atomic_write_text(p, dump_scenario_yaml(results.scenario)))
-    if plots:
-        from ..report.plots import save_standard_plots
-
-        written.extend(save_standard_plots(results, out))
+    if extra is not None:
+        written.extend(extra(results, out))
     manifest = dict(results.manifest)
     manifest["files"] = list(written)
     put("manifest.json", lambda p: atomic_write_json(p, manifest))
     return written
+
+
+def is_finished(out_dir: str | os.PathLike[str]) -> bool:
+    """The folder holds finished results: its manifest has been written."""
+    return (Path(out_dir) / "manifest.json").is_file()
+
+
+def add_files(out_dir: str | os.PathLike[str], write: Callable[[Path], list[str]]) -> list[str]:
+    """Add files to a finished results folder; returns their names.
+
+    The manifest is removed first, so the folder says "unfinished" while ``write(folder)``
+    writes; it is then written again, last, listing the new files too.
+    """
+    out = Path(out_dir)
+    path = out / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OutputFolderError(f"{out} has no manifest.json: not finished results") from None
+    path.unlink()
+    names = write(out)
+    files = list(manifest.get("files", []))
+    manifest["files"] = files + [n for n in names if n not in files]
+    atomic_write_json(path, manifest)
+    return names

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,10 +23,9 @@ import pandas as pd
 from ..metrics import KPIS
 from ..replication import ReplicationFailure, ReplicationResult
 from ..scenario.schema import PRIORITIES, Scenario
+from .accessors import Accessor
+from .output import ExtraFiles, write_results
 from .stats import mean_ci
-
-if TYPE_CHECKING:
-    from ..report.plots import ResultPlots
 
 
 class ReplicationError(RuntimeError):
@@ -48,6 +47,8 @@ class Results:
     reps: list[ReplicationResult]
     failures: list[ReplicationFailure] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
+
+    plot = Accessor("Plots of these results (matplotlib), e.g. ``res.plot.waiting_list()``.")
 
     @property
     def name(self) -> str:
@@ -114,23 +115,20 @@ class Results:
                 rows.extend((r.rep, pool, k, t / total) for k, t in enumerate(times))
         return pd.DataFrame(rows, columns=["rep", "pool", "occupied", "fraction"])
 
-    @property
-    def plot(self) -> ResultPlots:
-        """Plots of these results (matplotlib), e.g. ``res.plot.waiting_list()``."""
-        from ..report.plots import ResultPlots
-
-        return ResultPlots(self)
-
     def table(self, site: str = "") -> pd.DataFrame:
         """The summary of one site (or the whole collaborative) indexed by KPI."""
         s = self.summary
         return s[s.site == site].set_index("kpi")[["mean", "ci_low", "ci_high", "n", "unit"]]
 
-    def save(self, out_dir: str, overwrite: bool = False, plots: bool = True) -> list[str]:
-        """Write summary, replications, time series, manifest and plots to ``out_dir``."""
-        from .output import write_results
+    def save(
+        self, out_dir: str, overwrite: bool = False, extra: ExtraFiles | None = None
+    ) -> list[str]:
+        """Write summary, replications, time series, scenario and manifest to ``out_dir``.
 
-        return write_results(self, out_dir, overwrite=overwrite, plots=plots)
+        ``extra(self, folder)`` writes more files before the manifest, which lists them
+        too: ``res.save(folder, extra=sim.report.save_plots)`` adds the plots.
+        """
+        return write_results(self, out_dir, overwrite=overwrite, extra=extra)
 
     def wall_seconds(self) -> np.ndarray:
         return np.array([r.wall_seconds for r in self.reps])

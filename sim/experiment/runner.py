@@ -15,7 +15,7 @@ import platform
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..replication import ReplicationFailure, ReplicationResult, run_safely
 from ..scenario.load import scenario_dict, scenario_hash
 from ..scenario.schema import Scenario

@@ -35,23 +35,21 @@ import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 import yaml
 
-from .. import __version__
+from .._version import __version__
 from ..metrics import KPIS
 from ..replication import run_replication
 from ..scenario.errors import ScenarioError
 from ..scenario.load import load_scenario, scenario_hash
 from ..scenario.schema import Scenario
+from .accessors import Accessor
 from .backends import parallel_map, resolve_backend
-from .output import atomic_write_csv, atomic_write_json, atomic_write_parquet
+from .output import ExtraFiles, atomic_write_csv, atomic_write_json, atomic_write_parquet
 from .stats import mean_ci
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 PLAN_FILE = "sweep.json"
 PARTS = "parts"
@@ -344,12 +342,13 @@ def run_sweep(
     scheduler: str | None = None,
     overwrite: bool = False,
     progress: bool = False,
-    plots: bool = True,
+    extra: ExtraFiles | None = None,
 ) -> SweepResults:
     """Run the tasks of ``plan`` that have no part in ``out_dir`` yet, then summarise.
 
     Each finished task is stored at once; failed tasks are listed in
-    ``SweepResults.failures`` (and run again by the next call).
+    ``SweepResults.failures`` (and run again by the next call). ``extra`` writes more
+    files with the summary (``sim.report.save_plots``: the KPI-against-parameter plots).
     """
     started = dt.datetime.now(dt.UTC)
     out = Path(out_dir)
@@ -400,7 +399,7 @@ def run_sweep(
             "n_jobs": n_jobs,
             "started": started.isoformat(timespec="seconds"),
         }
-        results.save(out, plots=plots)
+        results.save(out, extra=extra)
     return results
 
 
@@ -420,6 +419,11 @@ class SweepResults:
     """One row per point x replication x KPI x site: ``point_id, rep, seed, kpi, site, value``."""
     failures: list[TaskFailure] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
+
+    plot = Accessor(
+        "``sw.plot(parameter=None, kpis=None)``: KPIs against one parameter (the first by "
+        "default), with 95% CI error bars (matplotlib)."
+    )
 
     @property
     def parameters(self) -> list[str]:
@@ -460,31 +464,17 @@ class SweepResults:
         wanted = point_id({k.replace("__", "."): v for k, v in overrides.items()})
         return self.replications[self.replications.point_id == wanted].reset_index(drop=True)
 
-    def plot(self, parameter: str | None = None, kpis: Sequence[str] | None = None) -> Figure:
-        """KPIs against one parameter (the first by default), with 95% CI error bars; by
-        default the key KPIs of the registry (those ``--reps auto`` narrows)."""
-        from ..report.plots import sweep_plot
-
-        if kpis is None:
-            kpis = [k for k in KPIS.precision_targets() if k in set(self.summary.kpi)]
-        return sweep_plot(self.summary, parameter or self.parameters[0], list(kpis))
-
-    def save(self, out_dir: str | os.PathLike[str], plots: bool = True) -> list[str]:
-        """Write the combined replications, points, summary, plots and manifest (last)."""
+    def save(self, out_dir: str | os.PathLike[str], extra: ExtraFiles | None = None) -> list[str]:
+        """Write the combined replications, points, summary, ``extra`` files and the
+        manifest (last)."""
         out = Path(out_dir)
         written = []
         atomic_write_parquet(out / "replications.parquet", self.replications)
         atomic_write_csv(out / "points.csv", self.points)
         atomic_write_csv(out / "summary.csv", self.summary)
         written += ["replications.parquet", "points.csv", "summary.csv"]
-        if plots and not self.summary.empty:
-            from ..report.plots import save_figure
-
-            kpis = [k for k in KPIS.precision_targets() if k in set(self.summary.kpi)]
-            for param in self.parameters:
-                name = "sweep_" + re.sub(r"[^A-Za-z0-9]+", "_", param).strip("_") + ".png"
-                save_figure(self.plot(param, kpis), out / name)
-                written.append(name)
+        if extra is not None:
+            written += extra(self, out)
         manifest = {
             **self.manifest,
             "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -534,9 +524,11 @@ def sweep(
     scheduler: str | None = None,
     overwrite: bool = False,
     progress: bool = False,
-    plots: bool = True,
+    extra: ExtraFiles | None = None,
 ) -> SweepResults:
-    """Plan and run a sweep into ``out_dir`` (resuming what is stored there)."""
+    """Plan and run a sweep into ``out_dir`` (resuming what is stored there).
+
+    ``extra=sim.report.save_plots`` saves a plot of the KPIs against each parameter."""
     plan = plan_sweep(scenario_path, grid, reps=reps, seed=seed)
     return run_sweep(
         plan,
@@ -546,5 +538,5 @@ def sweep(
         scheduler,
         overwrite=overwrite,
         progress=progress,
-        plots=plots,
+        extra=extra,
     )

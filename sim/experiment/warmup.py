@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..scenario.schema import Scenario
+from .accessors import Accessor
 
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.figure import Figure
 
 MEASURES = (
     "waiting_list",
@@ -101,6 +101,11 @@ class WarmupRecommendation:
     result: Mser
     declared_warm_up_days: float
 
+    plot = Accessor(
+        "``rec.plot()``: the series, its batch means, the MSER statistic and the cut "
+        "(matplotlib)."
+    )
+
     @property
     def warm_up_days(self) -> float:
         """The recommended warm-up: the time of the first snapshot kept."""
@@ -126,11 +131,6 @@ class WarmupRecommendation:
                 "not settle at all; lengthen the horizon and check again."
             )
         return text
-
-    def plot(self) -> Figure:
-        from ..report.plots import warmup_plot
-
-        return warmup_plot(self)
 
 
 def measure_series(timeseries: pd.DataFrame, measure: str, site: str = "") -> pd.DataFrame:

@@ -3,26 +3,32 @@
 Each function returns a matplotlib ``Figure``; ``save_standard_plots`` writes the set
 saved with every run as PNG files. ``forest`` draws the paired differences of a
 ``Comparison`` (``save_comparison_plots`` writes it beside ``comparison.csv``).
+Importing this module registers ``results.plot``, ``comparison.plot``, ``sweep.plot``
+and ``recommendation.plot`` on the experiment's classes.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import re
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..experiment import output
+from ..experiment.accessors import register_accessor
+from ..experiment.compare import Comparison
+from ..experiment.results import Results
 from ..experiment.stats import mean_ci
+from ..experiment.sweep import SweepResults
+from ..experiment.warmup import WarmupRecommendation
 from ..metrics import KPIS
-
-if TYPE_CHECKING:
-    from ..experiment.compare import Comparison
-    from ..experiment.results import Results
 
 #: Clinical priority codes (FSSA, RCS England 2020) as a planner reads them.
 PRIORITY_LABELS = {
@@ -275,6 +281,7 @@ def cc_occupancy_distribution(results: Results, pools: list[str] | None = None) 
     return fig
 
 
+@register_accessor(Results, "plot")
 class ResultPlots:
     """``results.plot.<name>()`` for each standard plot."""
 
@@ -328,9 +335,7 @@ def standard_plots_for(results: Results) -> dict:
 
 def save_figure(fig: Figure, path: Path) -> None:
     """Save a figure as PNG atomically and close it."""
-    from ..experiment.output import atomic_write
-
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    output.atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
 
 
@@ -511,6 +516,7 @@ def waiting_lists(comparison: Comparison) -> Figure:
     return fig
 
 
+@register_accessor(Comparison, "plot")
 class ComparisonPlots:
     """``comparison.plot.<name>()``: ``forest()`` and ``waiting_list()``."""
 
@@ -631,3 +637,77 @@ def warmup_plot(rec) -> Figure:
     bottom.set_xlabel("week (warm-up = weeks dropped from the start)")
     fig.tight_layout()
     return fig
+
+
+@register_accessor(SweepResults, "plot")
+class SweepPlots:
+    """``sweep.plot(parameter=None, kpis=None)``: KPIs against one parameter."""
+
+    def __init__(self, sweep: SweepResults):
+        self._s = sweep
+
+    def __call__(self, parameter: str | None = None, kpis: Sequence[str] | None = None) -> Figure:
+        """KPIs against one parameter (the first by default), with 95% CI error bars; by
+        default the key KPIs of the registry (those ``--reps auto`` narrows)."""
+        if kpis is None:
+            kpis = sweep_kpis(self._s)
+        return sweep_plot(self._s.summary, parameter or self._s.parameters[0], list(kpis))
+
+
+def sweep_kpis(sweep: SweepResults) -> list[str]:
+    """The KPIs a sweep plot shows by default: the registry's precision targets."""
+    return [k for k in KPIS.precision_targets() if k in set(sweep.summary.kpi)]
+
+
+def sweep_plot_name(parameter: str) -> str:
+    """``sweep_<parameter>.png``, the parameter's dotted path made a file name."""
+    return "sweep_" + re.sub(r"[^A-Za-z0-9]+", "_", parameter).strip("_") + ".png"
+
+
+def save_sweep_plots(sweep: SweepResults, out: Path) -> list[str]:
+    """One plot per parameter (headline KPIs against it); returns the file names."""
+    if sweep.summary.empty:
+        return []
+    kpis = sweep_kpis(sweep)
+    names = []
+    for param in sweep.parameters:
+        name = sweep_plot_name(param)
+        save_figure(sweep.plot(param, kpis), Path(out) / name)
+        names.append(name)
+    return names
+
+
+@register_accessor(WarmupRecommendation, "plot")
+class WarmupPlot:
+    """``recommendation.plot()``: the series, batch means, MSER statistic and cut."""
+
+    def __init__(self, recommendation: WarmupRecommendation):
+        self._r = recommendation
+
+    def __call__(self) -> Figure:
+        return warmup_plot(self._r)
+
+
+@functools.singledispatch
+def _write_plots(results: object, out: Path) -> list[str]:
+    raise TypeError(f"no plots are saved for {type(results).__name__}")
+
+
+_write_plots.register(Results, save_standard_plots)
+_write_plots.register(Comparison, save_comparison_plots)
+_write_plots.register(SweepResults, save_sweep_plots)
+
+
+def save_plots(
+    results: Results | Comparison | SweepResults, folder: str | os.PathLike[str]
+) -> list[str]:
+    """Save the PNG plots of a run, comparison or sweep into its folder; returns the names.
+
+    Pass it as ``extra`` to ``save`` (``res.save(folder, extra=save_plots)``) so the
+    manifest lists the plots; on a folder already finished, the manifest is written again
+    after them.
+    """
+    out = Path(folder)
+    if output.is_finished(out):
+        return output.add_files(out, lambda f: _write_plots(results, f))
+    return _write_plots(results, out)
