@@ -302,7 +302,6 @@ def compare(
     """Run scenarios on the same seeds and report paired differences against the first."""
     from .experiment.backends import BackendError
     from .experiment.compare import compare as run_compare
-    from .experiment.output import atomic_write_csv
     from .experiment.precision import Precision, compare_until_precise
 
     if len(scenarios) < 2:
@@ -338,13 +337,7 @@ def compare(
         out.print(xp.precision_table(Precision(**cmp.baseline.manifest["precision"])))
     from .report import save_plots
 
-    extra = save_plots if plots else None
-    for stem, res in zip(stems, cmp.results, strict=True):
-        res.save(str(folder / stem), overwrite=True, extra=extra)
-    cols = ["scenario", "kpi", "site", "diff_mean", "diff_ci_low", "diff_ci_high"]
-    atomic_write_csv(folder / "comparison.csv", cmp.differences()[cols])
-    if plots:
-        save_plots(cmp, folder)
+    cmp.save(folder, overwrite=True, folders=stems, extra=save_plots if plots else None)
     out.print(f"saved each scenario's results and comparison.csv to {folder}/")
     if report:
         _write_report(folder)

@@ -13,12 +13,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from builders import small_elective
 
 import sim
 from sim.experiment.compare import Comparison
+from sim.experiment.output import OutputFolderError
 
 REPS = 6
 SEED = 1
@@ -80,3 +85,27 @@ def test_crn_narrows_the_interval_of_demand_driven_differences(
     for kpi in ("referrals", "emergency_arrivals"):
         assert w_crn[kpi] == 0.0 < w_ind[kpi], kpi
     assert np.isfinite(ratio[list(REPORTED)]).all()
+
+
+def test_save_writes_each_scenario_then_the_differences(tmp_path: Path) -> None:
+    """``Comparison.save`` lays a folder out as ``hubsim compare`` does (no plots asked)."""
+    short = {"horizon": "12 weeks", "warm_up": "2 weeks"}
+    base = small_elective(name="status quo", **short)
+    more = small_elective(name="more beds: <a>", sites__a__beds__elective=10, **short)
+    cmp = sim.compare([base, more], reps=2, seed=3)
+    files = cmp.save(tmp_path / "cmp")
+    assert files[-1] == "comparison.csv"
+    assert {f.split("/")[0] for f in files[:-1]} == {"status_quo", "more_beds_a"}
+    for folder in ("status_quo", "more_beds_a"):
+        manifest = json.loads((tmp_path / "cmp" / folder / "manifest.json").read_text())
+        assert files.index(f"{folder}/manifest.json") > files.index(f"{folder}/summary.csv")
+        assert set(manifest["files"]) == {p.name for p in (tmp_path / "cmp" / folder).iterdir()
+                                          if p.name != "manifest.json"}  # fmt: skip
+    saved = pd.read_csv(tmp_path / "cmp" / "comparison.csv", keep_default_na=False)
+    assert tuple(saved.columns) == Comparison.CSV_COLUMNS
+    assert set(saved.scenario) == {"more beds: <a>"}
+    assert not list((tmp_path / "cmp").rglob("*.png"))
+    with pytest.raises(OutputFolderError, match="already holds files"):
+        cmp.save(tmp_path / "cmp")
+    with pytest.raises(ValueError, match="distinct folder"):
+        cmp.save(tmp_path / "other", folders=["same", "same"])

@@ -23,7 +23,6 @@ from builders import SMALL_ELECTIVE
 import sim
 from sim.report import save_plots
 from sim.report.html import ReportError, build_report
-from sim.report.plots import save_comparison_plots
 from sim.scenario.load import dump_scenario_yaml
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -52,12 +51,7 @@ def compare_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     more_beds = copy.deepcopy(SMALL_ELECTIVE["sites"])
     more_beds["a"]["beds"]["elective"] = 10
     cmp = sim.compare([tiny("baseline <one>"), tiny(NASTY, sites=more_beds)], reps=3, seed=4)
-    for stem, res in zip(["base", "more_beds"], cmp.results, strict=True):
-        res.save(str(folder / stem), extra=save_plots)
-    cols = ["scenario", "kpi", "site", "diff_mean", "diff_ci_low", "diff_ci_high"]
-    folder.mkdir(exist_ok=True)
-    cmp.differences()[cols].to_csv(folder / "comparison.csv", index=False)
-    save_comparison_plots(cmp, folder)
+    cmp.save(folder, folders=["base", "more_beds"], extra=save_plots)
     build_report(folder)
     return folder
 

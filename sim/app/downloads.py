@@ -25,7 +25,7 @@ from sim.report import save_plots
 
 from .changes import flatten
 from .form import plain, text_of
-from .runs import PLOT_LOCK, Run, png
+from .runs import PLOT_LOCK, Run
 
 
 @dataclass(frozen=True)
@@ -76,14 +76,8 @@ def comparison_folder(runs: list[Run], cmp: sim.Comparison, root: Path) -> Path:
     folder = root / "comparisons" / "_vs_".join(r.id for r in runs)
     if (folder / "comparison.csv").is_file():
         return folder
-    folder.mkdir(parents=True, exist_ok=True)
     with PLOT_LOCK:
-        for run in runs:
-            run.results.save(str(folder / run.id), overwrite=True, extra=save_plots)
-        (folder / "forest.png").write_bytes(png(cmp.plot.forest()))
-        (folder / "waiting_list_compared.png").write_bytes(png(cmp.plot.waiting_list()))
-    cols = ["scenario", "kpi", "site", "diff_mean", "diff_ci_low", "diff_ci_high"]
-    cmp.differences()[cols].to_csv(folder / "comparison.csv", index=False)
+        cmp.save(folder, overwrite=True, folders=[r.id for r in runs], extra=save_plots)
     return folder
 
 

@@ -4,10 +4,15 @@ Every scenario is run with the same seed and replication numbers, so replication
 of each sees the same referrals and emergencies. The difference of a KPI between a
 scenario and the first (the baseline) is taken replication by replication, and its mean
 gets a t-interval: far narrower than comparing two independent sets of runs.
+
+A saved comparison is a folder with one results folder per scenario and
+``comparison.csv``, the paired differences (what ``hubsim report`` reads back).
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,6 +22,7 @@ import pandas as pd
 from ..scenario.schema import Scenario
 from .accessors import Accessor
 from .backends import connected, resolve_backend
+from .output import ExtraFiles, atomic_write_csv, prepare_folder
 from .results import Results
 from .runner import run
 from .stats import mean_ci
@@ -29,6 +35,9 @@ class Comparison:
     results: list[Results]
 
     plot = Accessor("Plots of the comparison (matplotlib), e.g. ``cmp.plot.forest()``.")
+
+    #: The columns of ``comparison.csv``.
+    CSV_COLUMNS = ("scenario", "kpi", "site", "diff_mean", "diff_ci_low", "diff_ci_high")
 
     @property
     def baseline(self) -> Results:
@@ -75,6 +84,40 @@ class Comparison:
             "n",
         ]
         return pd.DataFrame(rows, columns=cols)
+
+    def save(
+        self,
+        out_dir: str | os.PathLike[str],
+        overwrite: bool = False,
+        folders: Sequence[str] | None = None,
+        extra: ExtraFiles | None = None,
+    ) -> list[str]:
+        """Write each scenario's results to its own sub-folder, then ``comparison.csv``;
+        returns the files written, relative to ``out_dir``.
+
+        ``folders`` names the sub-folders, one per scenario, the baseline first (by default
+        the scenario names, made safe for a file system). ``extra(obj, folder)`` writes
+        more files: each scenario's before its manifest, then the comparison's after
+        ``comparison.csv`` (``sim.report.save_plots`` writes the plots).
+        """
+        names = list(folders) if folders is not None else [_folder(r.name) for r in self.results]
+        if len(names) != len(self.results) or len(set(names)) != len(names):
+            raise ValueError(f"give one distinct folder name per scenario, not {names}")
+        out = prepare_folder(out_dir, overwrite)
+        written = []
+        for name, res in zip(names, self.results, strict=True):
+            files = res.save(str(out / name), overwrite=True, extra=extra)
+            written += [f"{name}/{f}" for f in files]
+        atomic_write_csv(out / "comparison.csv", self.differences()[list(self.CSV_COLUMNS)])
+        written.append("comparison.csv")
+        if extra is not None:
+            written += extra(self, out)
+        return written
+
+
+def _folder(name: str) -> str:
+    """A scenario name as a folder name: letters, digits, ``.``, ``-`` and ``_``."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "scenario"
 
 
 def compare(
