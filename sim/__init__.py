@@ -41,9 +41,9 @@ _EXPORTS: dict[str, str] = {
     "Comparison": "sim.experiment.compare",
     "Results": "sim.experiment.results",
     "ReplicationError": "sim.experiment.results",
-    "sweep": "sim.experiment.sweep",
-    "load_sweep": "sim.experiment.sweep",
-    "SweepResults": "sim.experiment.sweep",
+    "sweep": "sim.experiment.sweep.run",
+    "load_sweep": "sim.experiment.sweep.results",
+    "SweepResults": "sim.experiment.sweep.results",
     "run_until_precise": "sim.experiment.precision",
     "compare_until_precise": "sim.experiment.precision",
     "recommend_warmup": "sim.experiment.warmup",
@@ -74,7 +74,8 @@ if TYPE_CHECKING:  # for editors and type checkers
     from .experiment.precision import compare_until_precise, run_until_precise  # noqa: F401
     from .experiment.results import ReplicationError, Results  # noqa: F401
     from .experiment.runner import run  # noqa: F401
-    from .experiment.sweep import SweepResults, load_sweep, sweep  # noqa: F401
+    from .experiment.sweep.results import SweepResults, load_sweep  # noqa: F401
+    from .experiment.sweep.run import sweep  # noqa: F401
     from .experiment.warmup import recommend_warmup  # noqa: F401
     from .metrics import KPIS  # noqa: F401
     from .model.build import CollaborativeModel  # noqa: F401

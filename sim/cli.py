@@ -80,7 +80,7 @@ SetOpt = Annotated[
 
 def _overrides(sets: list[str] | None) -> dict[str, object] | None:
     """``--set PATH=VALUE`` options as load overrides (a usage error if malformed)."""
-    from .experiment.sweep import SweepError, parse_set
+    from .experiment.sweep.grid import SweepError, parse_set
 
     if not sets:
         return None

@@ -150,7 +150,9 @@ def sweep(
     """
     from .cli import _fail, _say, err, out
     from .experiment.backends import BackendError
-    from .experiment.sweep import SweepError, make_grid, plan_sweep, run_sweep
+    from .experiment.sweep.grid import SweepError, make_grid
+    from .experiment.sweep.plan import plan_sweep
+    from .experiment.sweep.run import run_sweep
     from .report import save_plots
     from .scenario.errors import ScenarioError
 

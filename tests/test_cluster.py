@@ -18,7 +18,7 @@ from experiment_scenarios import write
 import sim
 from sim.experiment import backends
 from sim.experiment.backends import BackendError, connected
-from sim.experiment.sweep import sweep
+from sim.experiment.sweep.run import sweep
 
 distributed = pytest.importorskip("distributed")
 

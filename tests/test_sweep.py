@@ -15,15 +15,9 @@ import pytest
 from experiment_scenarios import SLOW, write
 
 import sim
-from sim.experiment.sweep import (
-    SweepError,
-    load_grid,
-    make_grid,
-    parse_set,
-    point_id,
-    stored_parts,
-    sweep,
-)
+from sim.experiment.sweep.grid import SweepError, load_grid, make_grid, parse_set, point_id
+from sim.experiment.sweep.run import sweep
+from sim.experiment.sweep.store import stored_parts
 from sim.report import save_plots
 
 GRID = {"sites.site_a.beds.general": [15, 25], "demand.referrals.site_b.hip": [3, 6]}

@@ -26,7 +26,7 @@ from ..experiment.accessors import register_accessor
 from ..experiment.compare import Comparison
 from ..experiment.results import Results
 from ..experiment.stats import mean_ci
-from ..experiment.sweep import SweepResults
+from ..experiment.sweep.results import SweepResults
 from ..experiment.warmup import WarmupRecommendation
 from ..metrics import KPIS
 
