@@ -102,8 +102,7 @@ class WarmupRecommendation:
     declared_warm_up_days: float
 
     plot = Accessor(
-        "``rec.plot()``: the series, its batch means, the MSER statistic and the cut "
-        "(matplotlib)."
+        "``rec.plot()``: the series, its batch means, the MSER statistic and the cut (matplotlib)."
     )
 
     @property

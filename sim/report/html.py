@@ -28,6 +28,8 @@ from ..metrics import KPIS
 from ..scenario.schema import Scenario
 from . import stress
 from .htmltext import ci, esc, fmt, table
+from .plots import STANDARD_PLOTS, forest
+from .plots import caption as plot_caption
 
 REPORT_NAME = "report.html"
 
@@ -74,8 +76,6 @@ def read_run(folder: str | os.PathLike[str]) -> RunFolder:
         scenario = Scenario.model_validate(yaml.safe_load(text))
     except Exception:  # noqa: BLE001 - written by another version: report without it
         scenario = None
-    from .plots import STANDARD_PLOTS
-
     known = [path / n for n in STANDARD_PLOTS if (path / n).is_file()]
     others = sorted(p for p in path.glob("*.png") if p not in known)
     return RunFolder(path, summary, manifest, text, scenario, known + others)
@@ -100,23 +100,8 @@ def figure_uri(fig: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-_CAPTIONS = {
-    "waiting_list.png": "Patients waiting over time, whole collaborative, with those waiting "
-    "over 52 weeks (mean and 95% band over replications; grey: warm-up).",
-    "wait_distribution.png": "Waits of patients operated on, by clinical priority, with the "
-    "18- and 52-week marks and the cumulative share treated.",
-    "utilisation_occupancy.png": "Theatre utilisation and bed occupancy by site.",
-    "cancellations.png": "On-the-day cancellations by cause and site.",
-    "forest.png": "Paired differences against the baseline (filled: the 95% interval excludes 0).",
-    "waiting_list_compared.png": "Waiting list of each scenario, whole collaborative.",
-    "critical_care.png": "Critical care by unit.",
-    "critical_care_occupancy.png": "Critical care occupancy: share of time at each number of "
-    "occupied beds, by unit and for the network.",
-}
-
-
 def _figure(src: str, name: str) -> str:
-    caption = _CAPTIONS.get(name, name)
+    caption = plot_caption(name)
     return (
         f'<figure><img src="{src}" alt="{esc(caption)}" data-plot="{esc(name)}">'
         f"<figcaption>{esc(caption)}</figcaption></figure>"
@@ -373,8 +358,6 @@ def compare_page(folder: Path) -> tuple[str, str]:
     if (folder / "forest.png").is_file():
         plots.append(_figure(png_uri(folder / "forest.png"), "forest.png"))
     else:
-        from .plots import forest
-
         plots.append(_figure(figure_uri(forest(diffs, baseline=base.name)), "forest.png"))
     if (folder / "waiting_list_compared.png").is_file():
         src = png_uri(folder / "waiting_list_compared.png")

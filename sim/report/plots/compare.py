@@ -1,0 +1,216 @@
+"""Plots of a comparison: the paired differences as a forest plot, the waiting lists together."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ...experiment.accessors import register_accessor
+from ...experiment.compare import Comparison
+from ...metrics import KPIS
+from .common import band, save_figure, shade_warm_up, wrapped_title
+
+
+def _differences(comparison: Comparison | pd.DataFrame) -> pd.DataFrame:
+    """Paired differences as a frame with ``baseline_mean`` and ``excludes_zero``."""
+    df = comparison if isinstance(comparison, pd.DataFrame) else comparison.differences()
+    df = df.copy()
+    df["site"] = df["site"].fillna("").astype(str)
+    if "excludes_zero" not in df:
+        df["excludes_zero"] = (df.diff_ci_low > 0) | (df.diff_ci_high < 0)
+    if "baseline_mean" not in df:
+        df["baseline_mean"] = np.nan
+    return df
+
+
+def _fmt(x: float) -> str:
+    if not np.isfinite(x):
+        return "–"
+    if abs(x) >= 100:
+        return f"{x:+,.0f}"
+    if abs(x) >= 1:
+        return f"{x:+.1f}"
+    return f"{x:+.3f}"
+
+
+def forest(
+    comparison: Comparison | pd.DataFrame,
+    kpis: Sequence[str] | None = None,
+    site: str = "",
+    relative: bool = True,
+    baseline: str | None = None,
+) -> Figure:
+    """Forest plot of paired differences against the baseline, with 95% intervals.
+
+    ``comparison`` is a :class:`~sim.Comparison` or its ``differences()`` frame (as read
+    back from ``comparison.csv`` plus ``baseline_mean``). With ``relative=True`` every
+    KPI is drawn on one axis as a percentage of its baseline mean, and the difference in
+    the KPI's own unit is written beside it; otherwise each KPI gets its own panel.
+    Filled markers: the interval excludes 0 (a difference the replications can resolve).
+    """
+
+    df = _differences(comparison)
+    if baseline is None and not isinstance(comparison, pd.DataFrame):
+        baseline = comparison.baseline.name
+    df = df[df.site == site]
+    measured = set(df[np.isfinite(df.diff_mean)].kpi)
+    headline = KPIS.headline(measured)
+    wanted = list(kpis) if kpis is not None else headline
+    if relative:
+        ok = np.isfinite(df.baseline_mean) & (df.baseline_mean.abs() > 1e-12)
+        dropped = [k for k in wanted if k not in set(df[ok].kpi)]
+        wanted = [k for k in wanted if k not in dropped]
+    else:
+        dropped = []
+    scenarios = list(dict.fromkeys(df.scenario))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    where = f" at {site}" if site else ""
+    head = f"Paired differences against '{baseline}'" if baseline else "Paired differences"
+    head += f"{where} (mean and 95% CI, common random numbers)"
+    if relative:
+        fig, ax = plt.subplots(figsize=(10, 1.3 + 0.42 * len(wanted) * max(1, len(scenarios))))
+        axes = [ax]
+    else:
+        ncols = 2
+        nrows = max(1, -(-len(wanted) // ncols))
+        fig, grid = plt.subplots(nrows, ncols, figsize=(10, 1.4 + 1.3 * nrows))
+        axes = list(np.atleast_1d(grid).ravel())
+    step = 0.7 / max(1, len(scenarios))
+    for i, kpi in enumerate(wanted):
+        unit = KPIS.unit(kpi)
+        ax = axes[0] if relative else axes[i]
+        for j, name in enumerate(scenarios):
+            row = df[(df.kpi == kpi) & (df.scenario == name)]
+            if row.empty:
+                continue
+            r = row.iloc[0]
+            scale = 100.0 / abs(r.baseline_mean) if relative else 1.0
+            y = (i if relative else 0) + (j - (len(scenarios) - 1) / 2) * step
+            mean, low, high = r.diff_mean * scale, r.diff_ci_low * scale, r.diff_ci_high * scale
+            colour = colours[j % len(colours)]
+            ax.plot([low, high], [y, y], color=colour, lw=2, solid_capstyle="butt")
+            ax.plot(
+                mean,
+                y,
+                "o",
+                ms=7,
+                color=colour,
+                markerfacecolor=colour if r.excludes_zero else "white",
+                markeredgewidth=1.5,
+                label=name if i == 0 else None,
+            )
+            if relative:
+                ax.annotate(
+                    f"{_fmt(r.diff_mean)} ({_fmt(r.diff_ci_low)} to {_fmt(r.diff_ci_high)}) {unit}",
+                    (1.01, y),
+                    xycoords=("axes fraction", "data"),
+                    va="center",
+                    fontsize=8,
+                    color=colour,
+                )
+        if not relative:
+            ax.axvline(0, color="k", lw=0.8)
+            ax.set_yticks([])
+            ax.set_ylim(-0.6, 0.6)
+            ax.set_title(kpi.replace("_", " "), fontsize=9, loc="left")
+            ax.set_xlabel(f"difference ({unit})", fontsize=8)
+            ax.tick_params(labelsize=8)
+            ax.grid(axis="x", alpha=0.3)
+    if relative:
+        ax = axes[0]
+        ax.axvline(0, color="k", lw=0.8)
+        labels = [
+            f"{k.replace('_', ' ')}\n(baseline {_fmt(b).lstrip('+')} {KPIS.unit(k)})"
+            if k in KPIS
+            else k
+            for k in wanted
+            for b in [df[df.kpi == k].baseline_mean.iloc[0]]
+        ]
+        ax.set_yticks(range(len(wanted)), labels, fontsize=8)
+        ax.set_ylim(len(wanted) - 0.5, -0.5)
+        ax.set_xlabel("difference, % of the baseline mean")
+        ax.annotate(
+            "difference (95% CI) in the KPI's unit",
+            (1.01, 1.0),
+            xycoords="axes fraction",
+            xytext=(0, 4),
+            textcoords="offset points",
+            fontsize=8,
+            style="italic",
+        )
+        ax.grid(axis="x", alpha=0.3)
+        lim = max(1.0, *(abs(x) for line in ax.get_lines() for x in line.get_xdata()))
+        ax.set_xlim(-lim * 1.08, lim * 1.08)
+    else:
+        for ax in axes[len(wanted) :]:
+            ax.set_visible(False)
+    handles, names = axes[0].get_legend_handles_labels()
+    if handles:
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([], [], ls="", marker="o", color="0.3", markerfacecolor="white"))
+        names.append("open marker: the interval includes 0")
+        fig.legend(handles, names, loc="lower center", ncol=min(3, len(names)), fontsize=8)
+    note = f"; not shown (baseline 0): {', '.join(dropped)}" if dropped else ""
+    fig.suptitle("\n".join(textwrap.wrap(head + note, 110)), fontsize=11)
+    fig.tight_layout(rect=(0, 0.05 if handles else 0, 0.76 if relative else 1, 0.97))
+    return fig
+
+
+def waiting_lists(comparison: Comparison) -> Figure:
+    """The whole collaborative's waiting list of every scenario on one axis (mean, 95% band)."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    shade_warm_up(ax, comparison.baseline)
+    for res in comparison.results:
+        ts = res.timeseries
+        band(ax, ts[(ts.measure == "waiting_list") & (ts.site == "")], res.name)
+    base = comparison.baseline
+    ax.set_xlabel(f"weeks since {base.scenario.start_date:%d %b %Y}")
+    ax.set_ylabel("patients waiting")
+    wrapped_title(ax, f"Waiting list, whole collaborative (mean and 95% CI, {len(base.reps)} reps)")
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(left=0)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+@register_accessor(Comparison, "plot")
+class ComparisonPlots:
+    """``comparison.plot.<name>()``: ``forest()`` and ``waiting_list()``."""
+
+    def __init__(self, comparison: Comparison):
+        self._c = comparison
+
+    def forest(
+        self, kpis: Sequence[str] | None = None, site: str = "", relative: bool = True
+    ) -> Figure:
+        return forest(self._c, kpis=kpis, site=site, relative=relative)
+
+    def waiting_list(self) -> Figure:
+        return waiting_lists(self._c)
+
+
+COMPARISON_PLOTS = {"forest.png": forest, "waiting_list_compared.png": waiting_lists}
+
+#: The captions of the comparison's plots in the report.
+CAPTIONS = {
+    "forest.png": "Paired differences against the baseline (filled: the 95% interval excludes 0).",
+    "waiting_list_compared.png": "Waiting list of each scenario, whole collaborative.",
+}
+
+
+def save_comparison_plots(comparison: Comparison, out: Path) -> list[str]:
+    """Write the forest plot and the waiting lists compared; returns the file names."""
+    names = []
+    for name, fn in COMPARISON_PLOTS.items():
+        save_figure(fn(comparison), Path(out) / name)
+        names.append(name)
+    return names

@@ -1,0 +1,147 @@
+"""Plots of the elective pathway: the waiting list, waits of those treated, cancellations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from .common import band, shade_warm_up, site_bars, site_label, wrapped_title
+from .run import standard_plot
+
+if TYPE_CHECKING:
+    from ...experiment.results import Results
+
+#: Clinical priority codes (FSSA, RCS England 2020) as a planner reads them.
+PRIORITY_LABELS = {
+    "P1": "P1 (within 72 hours)",
+    "P2": "P2 (within 1 month)",
+    "P3": "P3 (within 3 months)",
+    "P4": "P4 (over 3 months)",
+}
+_PRIORITY_COLOURS = {"P1": "tab:red", "P2": "tab:orange", "P3": "tab:olive", "P4": "tab:blue"}
+
+
+@standard_plot(
+    "waiting_list.png",
+    needs="operations",
+    caption="Patients waiting over time, whole collaborative, with those waiting over 52 "
+    "weeks (mean and 95% band over replications; grey: warm-up).",
+    place=10,
+)
+def waiting_list(results: Results, by_site: bool = False) -> Figure:
+    """Patients waiting over time (mean and 95% band over replications)."""
+    ts = results.timeseries
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ts = ts[ts.measure == "waiting_list"]
+    # By home site: sites nobody is referred from (hubs) would only draw a line at 0.
+    home = set(ts[ts.value > 0].site)
+    sites = [s for s in results.scenario.sites if s in home] if by_site else [""]
+    shade_warm_up(ax, results)
+    for site in sites:
+        band(ax, ts[ts.site == site], site_label(results, site))
+    over52 = results.timeseries
+    over52 = over52[(over52.measure == "over_52_weeks") & (over52.site == "")]
+    if not by_site and not over52.empty:
+        band(ax, over52, "waiting over 52 weeks", color="tab:red")
+    ax.set_xlabel(f"weeks since {results.scenario.start_date:%d %b %Y}")
+    ax.set_ylabel("patients waiting")
+    wrapped_title(
+        ax,
+        f"{results.name}: waiting list (mean and 95% CI over {len(results.reps)} replications)",
+    )
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(left=0)
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+@standard_plot(
+    "wait_distribution.png",
+    needs="operations",
+    caption="Waits of patients operated on, by clinical priority, with the 18- and 52-week "
+    "marks and the cumulative share treated.",
+    place=20,
+)
+def wait_distribution(results: Results) -> Figure:
+    """Waits of patients operated on, stacked by priority, with the 18- and 52-week marks."""
+    tr = results.treated
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    if not tr.empty:
+        top = max(60.0, float(np.ceil(tr.wait_weeks.quantile(0.995))))
+        bins = np.arange(0, top + 1, 1.0)  # one bar per week waited
+        groups = [(str(p), g) for p, g in tr.groupby("priority", observed=True) if len(g)]
+        per_rep = 1 / max(len(results.reps), 1)
+        ax.hist(
+            [g.wait_weeks for _, g in groups],
+            bins=bins,
+            stacked=True,
+            weights=[np.full(len(g), per_rep) for _, g in groups],
+            label=[PRIORITY_LABELS.get(p, p) for p, _ in groups],
+            color=[_PRIORITY_COLOURS.get(p, "0.5") for p, _ in groups],
+            edgecolor="white",
+            linewidth=0.3,
+        )
+        cum = ax.twinx()
+        waits = np.sort(tr.wait_weeks.to_numpy())
+        cum.plot(waits, np.arange(1, waits.size + 1) / waits.size * 100, color="k", lw=1.2)
+        cum.set_ylim(0, 102)
+        cum.set_ylabel("cumulative % treated (black line)", fontsize=9)
+        within = float((tr.wait_weeks < 18).mean() * 100)
+        ax.text(
+            0.99,
+            0.80,
+            f"{within:.0f}% treated within 18 weeks\n{(tr.wait_weeks > 52).mean() * 100:.1f}% "
+            "after more than 52 weeks",
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=8,
+            bbox={"facecolor": "white", "edgecolor": "0.7", "boxstyle": "round"},
+        )
+    for mark in (18, 52):
+        ax.axvline(mark, color="k", ls="--", lw=1)
+        ax.annotate(
+            f"{mark} weeks",
+            (mark, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    ax.set_xlabel("weeks waited before the operation (referral to treatment)")
+    ax.set_ylabel("operations per replication, per week of wait")
+    wrapped_title(ax, f"{results.name}: waits of patients treated, by clinical priority", pad=14)
+    ax.set_xlim(0, top if not tr.empty else None)
+    if not tr.empty:
+        ax.legend(fontsize=8, loc="center right")
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+@standard_plot(
+    "cancellations.png",
+    needs="operations",
+    caption="On-the-day cancellations by cause and site.",
+    place=40,
+)
+def cancellations(results: Results) -> Figure:
+    """On-the-day cancellations by cause and site."""
+    return site_bars(
+        results,
+        {
+            "cancellations_no_bed": "no ward bed",
+            "cancellations_no_theatre_time": "no theatre time (late start, early finish)",
+            "cancellations_overrun": "earlier cases overran",
+            "cancellations_patient": "patient (unfit, did not attend)",
+        },
+        f"{results.name}: on-the-day cancellations by cause and site (mean, 95% CI)",
+        "operations cancelled over the measured period, per replication",
+    )
