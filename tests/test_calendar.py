@@ -442,7 +442,8 @@ def test_nothing_changes_without_a_calendar():
 
 
 def test_the_model_description_states_the_calendar():
-    from sim.report.stress import calendar_sentences, other_settings
+    from sim.report.describe.calendar import sentences as calendar_sentences
+    from sim.report.stress import other_settings
 
     plain = small_elective()
     assert calendar_sentences(plain) == []

@@ -267,7 +267,7 @@ def test_run_writes_the_report_unless_told_not_to(tmp_path: Path) -> None:
               "quintile1_long_waiters_first"],
 )  # fmt: skip
 def test_model_description_names_every_booking_order(order: str) -> None:
-    from sim.report.stress import booking_order_text
+    from sim.report.describe.elective import booking_order_text
     from sim.scenario.schema import Booking
 
     booking = Booking.model_validate({"order": order, "deprivation_credit": {1: "4 weeks"}})
@@ -275,3 +275,25 @@ def test_model_description_names_every_booking_order(order: str) -> None:
     assert "wait" in text
     if order == "deprivation_weighted":
         assert "quintile 1 4 weeks" in text
+
+
+def test_every_scenario_field_is_told_by_the_skeleton_or_a_feature() -> None:
+    """Each field a scenario can hold is put in words by the model description (its
+    skeleton or a feature's module of sim.report.describe), or listed as written by the
+    feature it belongs to: none is shown under "other settings" without an owner."""
+    from builders import SCENARIOS
+
+    from sim.report.describe import FEATURES
+    from sim.report.stress import covered
+    from sim.scenario.load import scenario_dict
+
+    told = covered()
+    for feature in FEATURES:
+        for where, fields in getattr(feature, "AS_WRITTEN", {}).items():
+            told.setdefault(where, set()).update(fields)
+    data = scenario_dict(sim.load_scenario(SCENARIOS / "black_country_ortho_hubs_staff.yaml"))
+    site = next(iter(data["sites"].values()))
+    missing = [k for k in data if k not in told[""]]
+    missing += [f"policies.{k}" for k in data["policies"] if k not in told["policies"]]
+    missing += [f"sites.*.{k}" for k in site if k not in told["site"]]
+    assert not missing, f"no feature tells these scenario fields: {missing}"

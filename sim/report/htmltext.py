@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
-from ..scenario.schema import DelayedDischarge
+from ..scenario.schema import DelayedDischarge, Scenario
 
 
 def esc(x: object) -> str:
@@ -86,3 +86,24 @@ def ci(low: float, high: float, signed: bool = False) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
         return "–"
     return f"{fmt(low, signed)} to {fmt(high, signed)}"
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def site_name(sc: Scenario, sid: str) -> str:
+    """A site as a planner names it: ``Cannock Chase (cannock)``, or its id."""
+    s = sc.sites[sid]
+    return f"{s.name} ({sid})" if s.name else sid
+
+
+def mix(shares: dict[str, float]) -> str:
+    """A priority mix in brackets: ``(P2 20%, P4 80%)``."""
+    return "(" + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()) + ")"
+
+
+def flow_boxes(*steps: str, minor: bool = False) -> str:
+    """Steps of a pathway as boxes joined by arrows (``minor``: dashed boxes, no arrows)."""
+    arrow = "" if minor else '<i class="arrow">→</i>'
+    boxes = arrow.join(f"<span>{esc(x)}</span>" for x in steps)
+    return f'<div class="flow{" minor" if minor else ""}">{boxes}</div>'
