@@ -305,10 +305,10 @@ def test_failed_replication_with_keep_going_saves_the_others(work: Path) -> None
     again = hubsim("rerun", "tiny.yaml", "--seed", 7, "--rep", 2, cwd=work)
     assert again.returncode == 0, again.stderr
     saved = reps[(reps["rep"] == 2) & (reps["site"] == "")].set_index("kpi")["value"]
-    from sim.cli import _fmt
+    from sim.cli.common import fmt
 
     for kpi in ("referrals", "operations", "waiting_list_end"):
-        assert f"  {kpi:32s} {_fmt(saved[kpi])}\n" in again.stdout, (kpi, again.stdout)
+        assert f"  {kpi:32s} {fmt(saved[kpi])}\n" in again.stdout, (kpi, again.stdout)
 
 
 def test_rerun_reproduces_the_failure_alone(work: Path) -> None:

@@ -1,0 +1,61 @@
+"""The ``hubsim`` command: one module per command, the shared parts in :mod:`.common`.
+
+Mistakes in a scenario are reported as plain paragraphs naming file, line and field,
+with exit code 2, never a traceback. Set ``HUBSIM_DEBUG=1`` to see tracebacks of
+internal errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib
+
+import typer  # noqa: E402
+
+from ..app.launch import app_command  # noqa: E402
+from . import compare, report, rerun, run, schema, sweep, validate, warmup  # noqa: E402
+from .common import err, say  # noqa: E402
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="hubsim: simulate NHS provider collaboratives (elective hubs, shared beds, mutual aid).",
+)
+for command in (
+    validate.validate,
+    schema.schema,
+    run.run,
+    compare.compare,
+    report.report,
+    rerun.rerun,
+    sweep.sweep,
+    warmup.warmup,
+):
+    app.command()(command)
+app.command("app")(app_command)  # the planner's browser app lives with it, in sim.app
+
+
+def main() -> None:
+    """Entry point of the ``hubsim`` console script.
+
+    Usage mistakes are reported by typer (exit 2); scenario mistakes by ``common.fail``
+    (exit 2); anything else is an internal error: one line, no traceback unless
+    ``HUBSIM_DEBUG=1``.
+    """
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for planners
+        if os.environ.get("HUBSIM_DEBUG"):
+            raise
+        say(
+            "internal error",
+            f"{type(exc).__name__}: {exc}\nThis is a bug in hubsim, not in your scenario. Run "
+            "again with HUBSIM_DEBUG=1 to see the details, and report them.",
+        )
+        sys.exit(1)
