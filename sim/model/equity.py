@@ -17,8 +17,8 @@ import simpy
 
 from ..scenario.elective import Booking
 from ..scenario.equity import Escalation
+from .booking import BookingOrder, Split
 from .patient import LEFT, PRIORITY_RANK, REMOVED, TREATED, WAITING, Patient
-from .waiting_list import BookingOrder, Split
 
 
 def deprivation_weighted(booking: Booking) -> BookingOrder:
