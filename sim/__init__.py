@@ -1,7 +1,9 @@
 """hubsim: discrete-event simulation of NHS provider collaboratives.
 
-Pipeline: scenario (validated data) -> model (SimPy objects) -> replication (records and
-counters) -> metrics (KPIs) -> experiment (replications, comparison) -> report (plots).
+Pipeline: scenario (validated data) -> model (SimPy objects) -> metrics (KPIs from a
+ledger) -> replication (KPIs and records of one run) -> experiment (replications,
+comparisons, sweeps) -> report (plots, HTML) -> this facade -> validation and app (clients
+of the facade: published models reproduced, the browser app) -> cli (the hubsim command).
 
     import sim
     sc = sim.load_scenario("scenarios/black_country_ortho_hubs.yaml")
@@ -55,6 +57,8 @@ __all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "report":  # sim.report.save_plots without importing it first
+        return importlib.import_module("sim.report")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
