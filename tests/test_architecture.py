@@ -13,7 +13,8 @@ library's layers (on first use of a name); the published models reproduced
 (``sim/validation``) and the planner's browser app (``sim/app``) are clients of it, as a
 notebook is; ``hubsim app`` registers the app's launcher on the CLI.
 ``sim/__main__.py`` is outside the order; ``sim/analytic.py`` (queueing formulas),
-``sim/text.py`` (text from files made safe to print) and ``sim/_version.py`` are leaves
+``sim/text.py`` (text from files made safe to print), ``sim/features.py`` (the feature index,
+module names as text) and ``sim/_version.py`` are leaves
 that any layer may use and that import nothing of hubsim.
 
 The metrics come before the replication, not after as the README's one-line pipeline
@@ -56,7 +57,7 @@ LAYERS = (
 #: Above every layer: may import anything, and nothing may import it.
 OUTSIDE = {"sim.__main__"}
 #: Leaves: any layer may import them; they import nothing of hubsim.
-LEAVES = {"sim.analytic", "sim.text", "sim._version"}
+LEAVES = {"sim.analytic", "sim.text", "sim._version", "sim.features"}
 
 
 @dataclass(frozen=True)

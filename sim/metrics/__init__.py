@@ -30,7 +30,8 @@ __all__ = ["KPI", "KPIS", "Registry", "Scope", "kpi_rows", "reported"]
 
 def reported(ledger: Ledger) -> list[KPI]:
     """The KPIs of the features this replication has, in registry order."""
-    return [k for k in KPIS if k.feature in ledger.features]
+    have = ledger.features
+    return [k for k in KPIS if k.feature in have and (k.requires is None or k.requires in have)]
 
 
 def kpi_rows(ledger: Ledger) -> list[tuple[str, str, float]]:

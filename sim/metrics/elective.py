@@ -165,14 +165,15 @@ KPIS.add(
     KPI("template_places_unfilled", "operations", "Session template places left empty",
         "places of session templates (cases: ...) that booking could not fill from the list, "
         "looking at most policies.booking.lookahead patients past those of other procedures",
-        "lower", "session_templates", "treating", lambda s: _e(s).template_places_unfilled),
+        "lower", FEATURE, "treating", lambda s: _e(s).template_places_unfilled,
+        requires="session_templates"),
     KPI("template_fill_pct", "%", "Session template places filled",
         "share of session templates' places booked with a patient", "higher",
-        "session_templates", "treating",
+        FEATURE, "treating",
         lambda s: ratio(_e(s).template_places - _e(s).template_places_unfilled,
-                        _e(s).template_places, 100)),
+                        _e(s).template_places, 100), requires="session_templates"),
     KPI("left_after_cancellation", "patients", "Left the list after a cancellation",
         "patients cancelled on the day who left the list untreated (on_cancellation: leave); "
-        "counted where the operation was cancelled", None, "cancellation_leave", "treating",
-        lambda s: _e(s).left_after_cancellation),
+        "counted where the operation was cancelled", None, FEATURE, "treating",
+        lambda s: _e(s).left_after_cancellation, requires="cancellation_leave"),
 )  # fmt: skip

@@ -57,6 +57,9 @@ class KPI:
     """Place among the headline KPIs (1 = first); 0 = not a headline KPI."""
     precision_target: bool = False
     """One of the KPIs whose interval ``--reps auto`` narrows by default."""
+    requires: str | None = None
+    """A mechanism of the feature that must be switched on for the KPI to be reported
+    (e.g. ``bed_wait``); the model names the mechanisms it has in the ledger."""
 
     @property
     def family(self) -> bool:

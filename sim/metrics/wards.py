@@ -32,14 +32,15 @@ KPIS.add(
         lambda s: _occupancy(s, general=False)),
     KPI("electives_waited_for_bed", "patients", "Electives who waited for a bed",
         "elective inpatients who found no bed on the morning of surgery and waited for one "
-        "(policies.wait_for_bed)", "lower", "bed_wait", "treating",
-        lambda s: s.of(WardTally).electives_waited_for_bed),
+        "(policies.wait_for_bed)", "lower", FEATURE, "treating",
+        lambda s: s.of(WardTally).electives_waited_for_bed, requires="bed_wait"),
     KPI("electives_bed_after_wait", "patients", "Electives who got a bed after waiting",
         "elective inpatients who waited for a bed on the day and got one before their cut-off",
-        "higher", "bed_wait", "treating", lambda s: s.of(WardTally).electives_bed_after_wait),
+        "higher", FEATURE, "treating", lambda s: s.of(WardTally).electives_bed_after_wait,
+        requires="bed_wait"),
     KPI("elective_bed_wait_hours", "hours", "Electives' wait for a bed on the day",
         "mean wait for a bed of elective inpatients who waited, until they got one or were "
-        "cancelled at the cut-off", "lower", "bed_wait", "treating",
+        "cancelled at the cut-off", "lower", FEATURE, "treating",
         lambda s: ratio(s.of(WardTally).elective_bed_wait_days,
-                        s.of(WardTally).electives_waited_for_bed, 24)),
+                        s.of(WardTally).electives_waited_for_bed, 24), requires="bed_wait"),
 )  # fmt: skip
