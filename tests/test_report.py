@@ -151,6 +151,14 @@ def test_compare_report_has_differences_and_forest_plot(compare_folder: Path) ->
     assert "sites.a.beds.elective" in text  # ... and the field it changes
 
 
+def test_compare_report_shows_capacity_and_says_not_like_for_like(compare_folder: Path) -> None:
+    html = (compare_folder / "report.html").read_text(encoding="utf-8")
+    dom = parse(html)
+    assert dom.find("table", "capacity")
+    assert "10 more ward beds, all ring-fenced" in " ".join(dom.text)
+    assert "not like for like" in " ".join(dom.text)
+
+
 def test_report_needs_a_finished_run(tmp_path: Path) -> None:
     (tmp_path / "summary.csv").write_text("kpi,site\n", encoding="utf-8")
     with pytest.raises(ReportError, match="no manifest.json"):

@@ -62,6 +62,26 @@ def comparison_table(cmp, site: str = "") -> Table:
     return table
 
 
+def capacity_table(scenarios: list) -> tuple[Table, list[str]]:
+    """Each scenario's capacity side by side, and a sentence per scenario saying whether it
+    has the baseline's capacity (a like-for-like comparison) or how it differs."""
+    from ..scenario.capacity_summary import capacity_summary, like_for_like
+
+    caps = [capacity_summary(sc) for sc in scenarios]
+    table = Table(title="Capacity as planned (the scenario files)", title_justify="left")
+    table.add_column("")
+    for sc in scenarios:
+        table.add_column(sc.name, justify="right")
+    rows = [dict(c.rows()) for c in caps]
+    for what in dict.fromkeys(k for r in rows for k in r):
+        table.add_row(what, *(r.get(what, "–") for r in rows))
+    notes = [
+        like_for_like(scenarios[0].name, caps[0], sc.name, cap)
+        for sc, cap in zip(scenarios[1:], caps[1:], strict=True)
+    ]
+    return table, notes
+
+
 def compare(
     scenarios: Annotated[
         list[Path], typer.Argument(help="Two or more scenario files; the first is the baseline.")
@@ -117,6 +137,10 @@ def compare(
             )
     except BackendError as exc:
         fail(str(exc), code=1)
+    cap_table, notes = capacity_table(loaded)
+    out.print(cap_table)
+    for note in notes:
+        out.print(note, highlight=False)
     out.print(comparison_table(cmp))
     if "precision" in cmp.baseline.manifest:
         out.print(precision_table(Precision(**cmp.baseline.manifest["precision"])))

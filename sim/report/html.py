@@ -217,9 +217,11 @@ def run_page(run: RunFolder) -> tuple[str, str]:
     body = [
         f"<header><h1>{esc(title)}</h1><p class='lead'>{esc(desc)}</p>"
         f"<p class='meta'>{esc(lead)}</p></header>",
-        _nav(["Key results", "By site", "Plots", "Model description", "Scenario", "Provenance"]),
+        _nav(["Key results", "Capacity", "By site", "Plots", "Model description", "Scenario",
+              "Provenance"]),
         _section("Key results", "<p>Whole collaborative; means over replications with 95% "
                  "confidence intervals.</p>" + kpi_table(run)),
+        _section("Capacity", capacity_html([run])),
         _section("By site", site_table(run)),
         _section("Plots", plots_html(run)),
         _section("Model description", "<p>In the STRESS-DES structure (Monks et al. 2019), "
@@ -349,6 +351,37 @@ def comparison_table(diffs: pd.DataFrame, runs: list[RunFolder]) -> str:
     )
 
 
+def capacity_html(runs: list[RunFolder]) -> str:
+    """The scenarios' capacity side by side (from each one's scenario.yaml), and under it
+    whether each has the baseline's capacity or, in words, how it differs."""
+    from ..scenario.capacity_summary import capacity_summary, like_for_like
+
+    known = [r for r in runs if r.scenario is not None]
+    if not known:
+        return "<p>The scenarios could not be re-read, so their capacity is not shown.</p>"
+    caps = [capacity_summary(r.scenario) for r in known]  # type: ignore[arg-type]
+    rows = [dict(c.rows()) for c in caps]
+    body = [
+        (what, *(r.get(what, "–") for r in rows))
+        for what in dict.fromkeys(k for r in rows for k in r)
+    ]
+    notes = (
+        [
+            like_for_like(known[0].name, caps[0], r.name, c)
+            for r, c in zip(known[1:], caps[1:], strict=True)
+        ]
+        if known[0] is runs[0]
+        else []
+    )
+    return (
+        f"<div class='wide'>{table(['', *(r.name for r in known)], body, 'capacity')}</div>"
+        + "".join(f"<p class='like-for-like'>{esc(n)}</p>" for n in notes)
+        + "<p class='note'>As planned on the first day: bed counts before dated changes, "
+        "lists every week they run, before bank holidays and weeks closed for leave. A "
+        "session is 4 hours of theatre time (an all-day list is two).</p>"
+    )
+
+
 def compare_page(folder: Path) -> tuple[str, str]:
     """(title, body) of the report of a comparison folder."""
     diffs, runs = read_comparison(folder)
@@ -370,7 +403,8 @@ def compare_page(folder: Path) -> tuple[str, str]:
     )
     body = [
         f"<header><h1>{esc(title)}</h1><p class='meta'>{esc(lead)}</p></header>",
-        _nav(["Comparison", *(r.name for r in runs), "Model description", "Provenance"]),
+        _nav(["Comparison", "Capacity", *(r.name for r in runs), "Model description",
+              "Provenance"]),
         _section(
             "Comparison",
             "<p>Whole collaborative: each scenario minus the baseline, mean over "
@@ -378,6 +412,7 @@ def compare_page(folder: Path) -> tuple[str, str]:
             + comparison_table(diffs, runs)
             + "".join(plots),
         ),
+        _section("Capacity", capacity_html(runs)),
     ]
     for i, r in enumerate(runs):
         role = "baseline" if i == 0 else "scenario"
@@ -480,6 +515,7 @@ tbody tr:nth-child(even) { background: #fafbfd; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.sig { font-weight: 700; }
 td.desc { color: var(--muted); }
+p.like-for-like { font-weight: 600; }
 tr.headline td { font-weight: 600; }
 tr.headline td.desc { font-weight: 400; }
 .ci { color: var(--muted); font-size: 0.85em; }
