@@ -24,3 +24,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Write the shipped scenarios' golden summaries instead of checking them.",
     )
+
+
+@pytest.fixture(scope="session")
+def demo_comparison(status_quo: sim.Scenario, hubs: sim.Scenario) -> sim.Comparison:
+    """The demo comparison (``python3 tasks.py demo``) at reduced size: 16 weeks, 3
+    replications, seed 1. Shared by the report, DOCX, PDF and spreadsheet tests."""
+    short = {"horizon": "16 weeks"}
+    a = sim.load_scenario(SCENARIOS / "black_country_ortho.yaml", short)
+    b = sim.load_scenario(SCENARIOS / "black_country_ortho_hubs.yaml", short)
+    return sim.compare([a, b], reps=3, seed=1)
+
+
+@pytest.fixture(scope="session")
+def demo_folder(demo_comparison: sim.Comparison, tmp_path_factory: pytest.TempPathFactory):
+    """The reduced demo comparison saved as ``hubsim compare`` saves it (with its plots)."""
+    from sim.report import save_plots
+
+    folder = tmp_path_factory.mktemp("demo") / "cmp"
+    demo_comparison.save(folder, extra=save_plots)
+    return folder

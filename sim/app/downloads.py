@@ -9,22 +9,16 @@ the printed (PDF) and Word (DOCX) reports slot in by adding theirs with
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 import sim
-from sim.metrics import KPIS
+from sim.experiment import export
 from sim.report import save_plots
 
-from .changes import flatten
-from .form import plain, text_of
 from .runs import PLOT_LOCK, Run
 
 
@@ -82,151 +76,11 @@ def comparison_folder(runs: list[Run], cmp: sim.Comparison, root: Path) -> Path:
 
 
 # -- tables ------------------------------------------------------------------------------
-
-
-def _site(sc: sim.Scenario, sid: str) -> str:
-    if not sid:
-        return "Whole collaborative"
-    site = sc.sites.get(sid)
-    return (site.name or sid) if site is not None else sid
-
-
-def kpi_sheet(res: sim.Results) -> pd.DataFrame:
-    s = res.summary
-    order = {k: i for i, k in enumerate(KPIS.order(s.kpi))}
-    s = s.assign(_o=s.kpi.map(order), _site=s.site != "").sort_values(["_site", "site", "_o"])
-    return pd.DataFrame(
-        {
-            "KPI": [KPIS.label(k) for k in s.kpi],
-            "unit": [KPIS.unit(k) for k in s.kpi],
-            "site": [_site(res.scenario, x) for x in s.site],
-            "mean": s["mean"].to_numpy(),
-            "95% CI low": s.ci_low.to_numpy(),
-            "95% CI high": s.ci_high.to_numpy(),
-            "standard deviation": s["std"].to_numpy(),
-            "replications": s.n.to_numpy(),
-            "KPI name": s.kpi.to_numpy(),
-        }
-    )
-
-
-def replications_sheet(res: sim.Results) -> pd.DataFrame:
-    r = res.replications
-    return pd.DataFrame(
-        {
-            "replication": r.rep.to_numpy(),
-            "seed": r.seed.to_numpy(),
-            "KPI": [KPIS.label(k) for k in r.kpi],
-            "site": [_site(res.scenario, x) for x in r.site],
-            "value": r.value.to_numpy(),
-            "KPI name": r.kpi.to_numpy(),
-        }
-    )
-
-
-def timeseries_sheet(res: sim.Results) -> pd.DataFrame:
-    t = res.timeseries
-    return pd.DataFrame(
-        {
-            "replication": t.rep.to_numpy(),
-            "date": t.date.dt.date.to_numpy(),
-            "week": t.week.to_numpy(),
-            "site": [_site(res.scenario, x) for x in t.site],
-            "measure": [m.replace("_", " ") for m in t.measure],
-            "value": t.value.to_numpy(),
-        }
-    )
-
-
-def run_sheet(res: sim.Results) -> pd.DataFrame:
-    rows = [
-        (k.replace("_", " "), text_of(v))
-        for k, v in res.manifest.items()
-        if k not in ("scenario", "files", "replications")
-    ]
-    return pd.DataFrame(rows, columns=["", "value"])
-
-
-def scenario_sheet(sc: sim.Scenario) -> pd.DataFrame:
-    rows = [(path, text_of(v)) for path, v in flatten(plain(sc)).items()]
-    return pd.DataFrame(rows, columns=["field", "value"])
-
-
-def result_tables(res: sim.Results) -> dict[str, pd.DataFrame]:
-    """One run's tables, by sheet name."""
-    return {
-        "KPIs": kpi_sheet(res),
-        "Replications": replications_sheet(res),
-        "Time series": timeseries_sheet(res),
-        "Run": run_sheet(res),
-        "Scenario": scenario_sheet(res.scenario),
-    }
-
-
-def comparison_tables(cmp: sim.Comparison) -> dict[str, pd.DataFrame]:
-    """A comparison's tables: the paired differences, then every scenario's KPIs."""
-    d = cmp.differences()
-    base = cmp.baseline
-    diffs = pd.DataFrame(
-        {
-            "scenario": d.scenario.to_numpy(),
-            "KPI": [KPIS.label(k) for k in d.kpi],
-            "unit": ["pp" if KPIS.unit(k) == "%" else KPIS.unit(k) for k in d.kpi],
-            "site": [_site(base.scenario, x) for x in d.site],
-            f"baseline mean ({base.name})": d.baseline_mean.to_numpy(),
-            "difference": d.diff_mean.to_numpy(),
-            "95% CI low": d.diff_ci_low.to_numpy(),
-            "95% CI high": d.diff_ci_high.to_numpy(),
-            "interval excludes 0": d.excludes_zero.to_numpy(),
-            "replications": d.n.to_numpy(),
-            "KPI name": d.kpi.to_numpy(),
-        }
-    )
-    kpis = pd.concat([kpi_sheet(r).assign(scenario=r.name) for r in cmp.results], ignore_index=True)
-    kpis = kpis[["scenario", *[c for c in kpis.columns if c != "scenario"]]]
-    return {"Differences": diffs, "KPIs": kpis}
-
-
-_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
-
-
-def _sheet_names(names: list[str]) -> list[str]:
-    out: list[str] = []
-    for name in names:
-        base = _BAD_SHEET.sub(" ", name)[:31] or "Sheet"
-        candidate, i = base, 2
-        while candidate.lower() in {o.lower() for o in out}:
-            suffix = f" ({i})"
-            candidate, i = base[: 31 - len(suffix)] + suffix, i + 1
-        out.append(candidate)
-    return out
-
-
-def xlsx_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
-    """An XLSX workbook with one sheet per table (header frozen, columns sized)."""
-    from openpyxl.utils import get_column_letter
-
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for sheet, df in zip(_sheet_names(list(tables)), tables.values(), strict=True):
-            df.to_excel(writer, sheet_name=sheet, index=False)
-            ws = writer.sheets[sheet]
-            ws.freeze_panes = "A2"
-            for i, col in enumerate(df.columns, start=1):
-                sample = [str(col), *(str(v) for v in df[col].head(200))]
-                width = min(60, max(8, max(len(s) for s in sample) + 2))
-                ws.column_dimensions[get_column_letter(i)].width = width
-    return buf.getvalue()
-
-
-def csv_zip_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
-    """A ZIP of one CSV file per table."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, df in tables.items():
-            file = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") + ".csv"
-            zf.writestr(file, df.to_csv(index=False))
-    return buf.getvalue()
+# The tables are the experiment's own (Results.to_excel, Comparison.to_excel write them).
+result_tables = export.result_tables
+comparison_tables = export.comparison_tables
+xlsx_bytes = export.xlsx_bytes
+csv_zip_bytes = export.csv_zip_bytes
 
 
 def file_stem(name: str) -> str:

@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ import pandas as pd
 from ..scenario.schema import Scenario
 from .accessors import Accessor
 from .backends import connected, resolve_backend
+from .export import comparison_tables, write_xlsx
 from .output import ExtraFiles, atomic_write_csv, prepare_folder
 from .results import Results
 from .runner import run
@@ -113,6 +115,12 @@ class Comparison:
         if extra is not None:
             written += extra(self, out)
         return written
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write the comparison as an XLSX workbook: the paired differences with their 95%
+        intervals ("Differences"), then every scenario's KPIs ("KPIs"), human labels and
+        shares in % (differences in pp). Returns the path written."""
+        return write_xlsx(comparison_tables(self), path)
 
 
 def _folder(name: str) -> str:

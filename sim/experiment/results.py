@@ -13,8 +13,10 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,7 @@ from ..metrics import KPIS
 from ..replication import ReplicationFailure, ReplicationResult
 from ..scenario.schema import PRIORITIES, Scenario
 from .accessors import Accessor
+from .export import result_tables, write_xlsx
 from .output import ExtraFiles, write_results
 from .stats import mean_ci
 
@@ -129,6 +132,12 @@ class Results:
         too: ``res.save(folder, extra=sim.report.save_plots)`` adds the plots.
         """
         return write_results(self, out_dir, overwrite=overwrite, extra=extra)
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write the results as an XLSX workbook, one sheet per table with human labels:
+        KPIs (means and 95% intervals, whole collaborative then by site), Replications,
+        Time series, Run and Scenario. Returns the path written."""
+        return write_xlsx(result_tables(self), path)
 
     def wall_seconds(self) -> np.ndarray:
         return np.array([r.wall_seconds for r in self.reps])

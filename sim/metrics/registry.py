@@ -89,6 +89,21 @@ class KPI:
         """A share in %: a difference between two scenarios is in percentage points."""
         return self.unit == "%"
 
+    @property
+    def scale(self) -> float:
+        """Factor from the stored value to the value shown: a fraction is shown in %."""
+        return 100.0 if self.unit == "fraction" else 1.0
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit a planner reads: utilisation and occupancy (fractions) in %."""
+        return "%" if self.unit == "fraction" else self.unit
+
+    @property
+    def difference_unit(self) -> str:
+        """The unit of a difference between scenarios: percentage points for shares."""
+        return "pp" if self.shown_unit == "%" else self.shown_unit
+
 
 class Registry:
     """The KPIs, in the order tables show them."""
@@ -150,6 +165,21 @@ class Registry:
     def unit(self, name: str) -> str:
         kpi = self.find(name)
         return kpi.unit if kpi is not None else ""
+
+    def scale(self, name: str) -> float:
+        """Factor from a stored value to the value shown (100 for a fraction, else 1)."""
+        kpi = self.find(name)
+        return kpi.scale if kpi is not None else 1.0
+
+    def shown_unit(self, name: str) -> str:
+        """The unit a value is shown in (fractions in %)."""
+        kpi = self.find(name)
+        return kpi.shown_unit if kpi is not None else ""
+
+    def difference_unit(self, name: str) -> str:
+        """The unit of a difference between scenarios ("pp" for shares)."""
+        kpi = self.find(name)
+        return kpi.difference_unit if kpi is not None else ""
 
     def label(self, name: str) -> str:
         """The plain-English label of a reported name (a family member says which)."""
