@@ -297,3 +297,24 @@ def test_concentration_index_known_values():
     assert concentration_index(equal, q) == pytest.approx(0.0, abs=1e-12)
     assert concentration_index(np.zeros(10), q) != concentration_index(np.zeros(10), q)  # NaN
     assert stats.spearmanr(q, only_deprived)[0] < 0
+
+
+def test_predicted_wait_counts_patients_who_declined_as_still_ahead():
+    """A patient who declined an earlier offer still waits in front of those behind them:
+    their refusal must not shorten anyone's predicted wait."""
+    sc = _aid(
+        waited_over="200 weeks",
+        predicted_breach="8 weeks",
+        acceptance={"extra_km": [0], "probability": [0.0]},
+        every="2 weeks",
+    )
+    model = sim.CollaborativeModel(sc, seed=16)
+    model.run(until=111)  # rounds every 14 days: newly late patients since day 98
+    policy = model.mutual_aid[0]
+    declined = {p.pid for p in model.elective.pathway.values() if p.aid_offered}
+    eligible = {p.pid for p in policy._eligible()}
+    for pid in declined:
+        model.elective.pathway[pid].aid_offered = False
+    as_if_never_asked = {p.pid for p in policy._eligible()}
+    assert declined and as_if_never_asked - declined
+    assert eligible == as_if_never_asked - declined

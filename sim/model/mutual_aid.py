@@ -101,11 +101,14 @@ class MutualAidPolicy:
         for (sid, spec), wl in self.pathway.lists.items():
             if sid not in self.sources or spec not in self.specialties or not len(wl):
                 continue
+            everyone = list(wl.patients())
             waiting = [
-                p for p in wl.patients()
+                p for p in everyone
                 if not p.aid_offered and (self.procedures is None or p.procedure in self.procedures)
             ]  # fmt: skip
-            predicted = self._predicted_waits(sid, spec, waiting) if rule.predicted_breach else None
+            predicted = (
+                self._predicted_waits(sid, spec, everyone) if rule.predicted_breach else None
+            )
             for p in waiting:
                 waited = now - p.referral_time
                 late = predicted is not None and waited + predicted[p.pid] > rule.predicted_breach
@@ -116,7 +119,9 @@ class MutualAidPolicy:
 
     def _predicted_waits(self, site: str, spec: str, waiting: list[Patient]) -> dict[int, float]:
         """Days until each patient would be treated where they are: their place in the
-        booking order over the list's recent throughput (none without recent operations)."""
+        booking order over the list's recent throughput (none without recent operations).
+        ``waiting`` is everyone on the list: those who declined an offer, or whose
+        procedure the scheme leaves out, still wait in front of the patients behind them."""
         done = self.pathway.recent_operations(site, spec, self.env.now - THROUGHPUT_WINDOW)
         rate = done / THROUGHPUT_WINDOW
         order = sorted(waiting, key=lambda p: (p.waiting_list.order(p), p.pid))
