@@ -237,3 +237,17 @@ def test_no_removals_without_a_removal_rate():
     assert _kpi(r, "removed_from_list") == 0
     r = sim.run_replication(small_elective(demand__removal_per_year=0.3), seed=2)
     assert _kpi(r, "removed_from_list") > 0
+
+
+@pytest.mark.parametrize("horizon", ["14 weeks", "100 days"])
+def test_the_time_series_ends_at_the_horizon(horizon):
+    """The last snapshot is the horizon itself (on the weekly grid or not), taken once."""
+    sc = small_elective(horizon=horizon, warm_up="0 days")
+    model = sim.CollaborativeModel(sc, seed=3)
+    model.run(until=50)
+    model.run()
+    model.run()  # running again at the horizon adds nothing
+    times = sorted({t for t, site, measure, _v in model.ledger.timeseries if site == ""})
+    assert times[-1] == pytest.approx(sc.horizon)
+    assert times[:2] == [0.0, 7.0]
+    assert len(times) == len(set(times)) == math.ceil(sc.horizon / 7) + 1

@@ -440,10 +440,11 @@ class CollaborativeModel:
                 env.process(run_session(theatre, day, slot, patients, self.elective))
 
     def _monitor(self):
-        """Snapshots every ``snapshot_interval``: list sizes, long waiters, beds in use."""
+        """Snapshots every ``snapshot_interval`` before the horizon (:meth:`run` takes the
+        horizon's own): list sizes, long waiters, beds in use."""
         env = self.env
         step = self.scenario.snapshot_interval
-        while env.now <= self.horizon + 1e-9:
+        while env.now < self.horizon - 1e-9:
             self._snapshot()
             yield env.timeout(step)
 
@@ -481,6 +482,10 @@ class CollaborativeModel:
         if end > self.env.now:
             with cyclic_gc_paused():
                 self.env.run(until=end)
+            if end >= self.horizon:
+                # SimPy stops before the events due at ``until``: the horizon's snapshot
+                # is taken here, once, whether or not it falls on the snapshot grid.
+                self._snapshot()
 
     def check_conservation(self) -> None:
         """Every patient accounted for and no bed pool over or under full; raises if not."""
