@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
+from typing import Annotated
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib
 
@@ -16,7 +18,7 @@ import typer  # noqa: E402
 
 from ..app.launch import app_command  # noqa: E402
 from . import compare, report, rerun, run, schema, sweep, validate, warmup  # noqa: E402
-from .common import err, say  # noqa: E402
+from .common import err, out, say  # noqa: E402
 
 app = typer.Typer(
     add_completion=False,
@@ -24,6 +26,34 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="hubsim: simulate NHS provider collaboratives (elective hubs, shared beds, mutual aid).",
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from .._version import __version__
+
+        out.print(f"hubsim {__version__}")
+        raise typer.Exit()
+
+
+def _warn(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """A warning as one plain line (``warning: ...``): no source path, nothing raw."""
+    say("warning", str(message))
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and stop."
+        ),
+    ] = False,
+) -> None:
+    """hubsim: simulate NHS provider collaboratives (elective hubs, shared beds, mutual aid)."""
+    warnings.showwarning = _warn
+
+
 for command in (
     validate.validate,
     schema.schema,

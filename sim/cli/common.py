@@ -4,7 +4,7 @@ output folder, the report, and the options common to several commands."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -12,19 +12,47 @@ from rich.table import Table
 from rich.text import Text
 
 from ..metrics import KPIS
+from ..text import printable
 
 if TYPE_CHECKING:
     from ..experiment.precision import Precision
     from ..scenario.schema import Scenario
 
-out = Console()
-err = Console(stderr=True)
+
+def plain(text: object) -> str:
+    """Text from a file or the command line, safe for a terminal, line by line.
+
+    Escape bytes and other unprintable characters are shown as ``\\x1b``-style escapes
+    (`sim.text.printable`); line breaks of a multi-line message are kept.
+    """
+    return "\n".join(printable(line) for line in str(text).split("\n"))
+
+
+class PlainConsole(Console):
+    """A rich console that never reads markup or emoji codes in the strings it prints and
+    escapes unprintable characters: a scenario named ``[/]`` or ``\\e]0;title\\a`` prints
+    as written. Styled output is built from `rich.text.Text` (see `styled`)."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:  # noqa: D102 - rich's hook
+        kwargs.update(markup=False, emoji=False)
+        return super().render_str(plain(text), **kwargs)
+
+
+def styled(text: str, style: str) -> Text:
+    """``text`` (made printable) in a rich style, e.g. ``styled("ok", "green")``."""
+    return Text(plain(text), style=style)
+
+
+out = PlainConsole(emoji=False, markup=False)
+err = PlainConsole(stderr=True, emoji=False, markup=False)
 
 
 # -- messages and numbers ----------------------------------------------------------------
 def say(label: str, message: str) -> None:
     """Print ``label: message`` to stderr; the message is plain text, never markup."""
-    err.print(Text(f"{label}: ", style="bold red") + Text(message), highlight=False, soft_wrap=True)
+    err.print(
+        styled(f"{label}: ", "bold red") + Text(plain(message)), highlight=False, soft_wrap=True
+    )
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -198,6 +226,8 @@ def precision_table(precision: Precision) -> Table:
     table.add_column("target", justify="right")
     for key, half in precision.half_widths.items():
         rel = precision.relative[key]
-        ok = "[green]ok[/]" if rel <= precision.target else "[red]above[/]"
-        table.add_row(key, fmt(half), f"{100 * rel:.2f}% {ok}", f"{100 * precision.target:g}%")
+        ok = styled("ok", "green") if rel <= precision.target else styled("above", "red")
+        table.add_row(
+            key, fmt(half), Text(f"{100 * rel:.2f}% ") + ok, f"{100 * precision.target:g}%"
+        )
     return table

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import ScenarioArg, load, out
+from .common import ScenarioArg, load, out, styled
 
 
 def validate(scenario: ScenarioArg) -> None:
@@ -13,7 +13,8 @@ def validate(scenario: ScenarioArg) -> None:
     theatres = sum(t.count for s in sc.sites.values() for t in s.theatres.values())
     beds = sum((s.beds.general + s.beds.elective) for s in sc.sites.values() if s.beds)
     out.print(
-        f"[green]ok[/] {scenario}: '{sc.name}' — {len(sc.trusts)} trusts, {len(sc.sites)} sites, "
+        styled("ok", "green"),
+        f"{scenario}: '{sc.name}' — {len(sc.trusts)} trusts, {len(sc.sites)} sites, "
         f"{theatres} theatres, {beds} ward beds, {len(sc.procedures)} procedures, "
-        f"horizon {sc.horizon / 7:g} weeks (hash {scenario_hash(sc)})"
+        f"horizon {sc.horizon / 7:g} weeks (hash {scenario_hash(sc)})",
     )

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..metrics import KPIS
 from ..scenario.schema import Scenario
+from ..text import shown
 from .backends import connected, resolve_backend
 from .compare import Comparison
 from .results import Results
@@ -109,7 +110,7 @@ def _ratio(values: np.ndarray, scale: np.ndarray, confidence: float) -> tuple[fl
 def _progress_bar(name: str):
     from tqdm.auto import tqdm
 
-    return tqdm(desc=f"{name[:40]} (reps auto)", unit="rep", leave=False)
+    return tqdm(desc=f"{shown(name, 40, quote=False)} (reps auto)", unit="rep", leave=False)
 
 
 def _advance(bar, n: int, worst: float, target: float) -> None:

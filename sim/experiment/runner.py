@@ -19,6 +19,7 @@ from .._version import __version__
 from ..replication import ReplicationFailure, ReplicationResult, run_safely
 from ..scenario.load import scenario_dict, scenario_hash
 from ..scenario.schema import Scenario
+from ..text import shown
 from .backends import parallel_map
 from .results import ReplicationError, Results
 
@@ -129,4 +130,4 @@ def manifest(
 def _progress_bar(total: int, name: str):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=name[:40], unit="rep", leave=False)
+    return tqdm(total=total, desc=shown(name, 40, quote=False), unit="rep", leave=False)
