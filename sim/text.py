@@ -10,7 +10,9 @@ matter for the command line: it prints names as plain `rich.text.Text`, never as
 
 from __future__ import annotations
 
-__all__ = ["printable", "shown", "MAX_SHOWN_CHARS"]
+__all__ = ["printable", "shown", "sig", "MAX_SHOWN_CHARS"]
+
+import math
 
 #: Longest value echoed in a message; longer ones are cut with their length given.
 MAX_SHOWN_CHARS = 60
@@ -60,3 +62,23 @@ def shown(value: object, limit: int = MAX_SHOWN_CHARS, quote: bool = True) -> st
     else:
         text = printable(text) + ("…" if cut else "")
     return f"{text} ({length:,} characters)" if cut else text
+
+
+def sig(x: float | None, digits: int = 3, signed: bool = False) -> str:
+    """A figure to ``digits`` significant figures, thousands separated: 18,238.4 ->
+    ``18,200``, 0.69 -> ``0.690``, 58.64 -> ``58.6``; an ``int`` whole (``94``); ``–`` for a
+    missing value (None or NaN)."""
+    if x is None or x != x:
+        return "–"
+    if isinstance(x, int):  # a count is shown whole: 94 beds, not 94.0
+        return f"{x:{'+' if signed else ''},}"
+    if math.isinf(x):
+        return ("+" if signed and x > 0 else "") + ("∞" if x > 0 else "−∞")
+    sign = "+" if signed and x > 0 else ""
+    if x == 0:
+        return "0"
+    places = digits - 1 - math.floor(math.log10(abs(x)))
+    rounded = round(x, places)
+    if rounded and math.floor(math.log10(abs(rounded))) > math.floor(math.log10(abs(x))):
+        places -= 1  # 9.996 rounds up to 10.0: one decimal fewer
+    return f"{rounded:{sign},.{max(places, 0)}f}"

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.schema import Scenario
+from . import display
 from .accessors import Accessor
 from .backends import connected, resolve_backend
 from .export import comparison_tables, write_xlsx
@@ -30,13 +31,20 @@ from .runner import run
 from .stats import mean_ci
 
 
-@dataclass
+@dataclass(repr=False)
 class Comparison:
     """Results of several scenarios on the same seeds, and their paired differences."""
 
     results: list[Results]
 
     plot = Accessor("Plots of the comparison (matplotlib), e.g. ``cmp.plot.forest()``.")
+
+    def __repr__(self) -> str:
+        return display.comparison_repr(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a compact table of the headline KPIs."""
+        return display.comparison_html(self)
 
     #: The columns of ``comparison.csv``.
     CSV_COLUMNS = ("scenario", "kpi", "site", "diff_mean", "diff_ci_low", "diff_ci_high")

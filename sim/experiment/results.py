@@ -25,6 +25,7 @@ import pandas as pd
 from ..metrics import KPIS
 from ..replication import ReplicationFailure, ReplicationResult
 from ..scenario.schema import PRIORITIES, Scenario
+from . import display
 from .accessors import Accessor
 from .export import result_tables, write_xlsx
 from .output import ExtraFiles, write_results
@@ -41,7 +42,7 @@ class ReplicationError(RuntimeError):
         super().__init__(f"{len(self.failures)} replication(s) failed:\n" + "\n".join(lines))
 
 
-@dataclass
+@dataclass(repr=False)
 class Results:
     """Replications of one scenario, with frames built on demand."""
 
@@ -52,6 +53,13 @@ class Results:
     manifest: dict[str, Any] = field(default_factory=dict)
 
     plot = Accessor("Plots of these results (matplotlib), e.g. ``res.plot.waiting_list()``.")
+
+    def __repr__(self) -> str:
+        return display.results_repr(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a compact table of the headline KPIs."""
+        return display.results_html(self)
 
     @property
     def name(self) -> str:

@@ -5,6 +5,11 @@ pydantic's generic "extra inputs are not permitted" it reports each unknown key
 as an ``unknown_key`` error whose message suggests the nearest allowed key, so a
 planner who types ``bedz:`` is told "did you mean 'beds'?".
 
+A checked scenario cannot be changed in place: its mappings and lists are
+`FrozenDict` and `FrozenList` (a ``dict`` and a ``list`` that refuse changes), and
+``model_copy(update=...)`` is refused on a part of it. ``Scenario.with_values`` makes a
+changed copy, checked as a file is.
+
 The error context carries ``key`` (the bad key exactly as read from YAML, which
 may be a number, ``None`` or ``True`` for keys such as ``1:``, ``null:`` or
 ``yes:``); `sim.scenario.errors.format_validation_error` appends it to the field
@@ -28,7 +33,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from sim.scenario.errors import did_you_mean
 
-__all__ = ["Spec", "UNKNOWN_KEY"]
+__all__ = ["FrozenDict", "FrozenList", "Spec", "UNKNOWN_KEY"]
 
 #: The pydantic error type used for keys a model does not know.
 UNKNOWN_KEY = "unknown_key"
@@ -87,6 +92,47 @@ def _describe_odd_key(key: Any) -> str:
     return f"the key {key!r} is not a name"
 
 
+_CHANGE_REFUSED = (
+    "a checked scenario cannot be changed in place; make a changed copy, checked as a file "
+    "is, with scenario.with_values({'sites.SITE.beds.elective': 30})"
+)
+
+
+def _refuse(self: Any, *args: Any, **kwargs: Any) -> Any:
+    raise TypeError(_CHANGE_REFUSED)
+
+
+class FrozenDict(dict):
+    """A ``dict`` in a checked scenario: reads like one, refuses every change."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickling and deepcopy rebuild it whole
+        return (type(self), (dict(self),))
+
+
+class FrozenList(list):
+    """A ``list`` in a checked scenario: reads like one, refuses every change."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (list(self),))
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` with its plain dicts and lists (nested too) made read-only."""
+    if type(value) is dict:
+        return FrozenDict({k: _frozen(v) for k, v in value.items()})
+    if type(value) is list:
+        return FrozenList(_frozen(v) for v in value)
+    return value
+
+
 def reraisable(err: Any) -> InitErrorDetails:
     """Turn one entry of ``ValidationError.errors()`` back into raisable error details."""
     ctx = {
@@ -127,6 +173,20 @@ class Spec(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
     )
+
+    @model_validator(mode="after")
+    def _freeze_containers(self) -> Any:
+        """Make the mappings and lists of this part read-only (its fields are already)."""
+        for name, value in self.__dict__.items():
+            if type(value) is dict or type(value) is list:
+                object.__setattr__(self, name, _frozen(value))
+        return self
+
+    def model_copy(self, *, update: Any = None, deep: bool = False) -> Any:
+        """A copy; ``update`` is refused, since it would skip the checks (see ``Scenario``)."""
+        if update:
+            raise TypeError(_CHANGE_REFUSED)
+        return super().model_copy(deep=deep)
 
     @model_validator(mode="wrap")
     @classmethod

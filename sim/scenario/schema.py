@@ -12,18 +12,21 @@ been read, and reported all together with the field each one concerns.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from .base import Spec
 from .calendar import Calendar
+from .checks import apply_overrides, check_scenario
 from .critical_care import (
     CriticalCarePolicy,
     CriticalCareStream,
     CriticalCareUnit,
     PostOpCriticalCare,
 )
+from .display import scenario_html, scenario_repr
 from .elective import (
     SLOT_DEFAULTS,
     Booking,
@@ -183,6 +186,37 @@ class Scenario(Spec):
             raise ScenarioReferenceError(problems)
         return self
 
+    # -- in a notebook ------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return scenario_repr(self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the sites with their trust, theatres, beds and demand."""
+        return scenario_html(self)
+
+    # -- changing a checked scenario ----------------------------------------------------
+    def with_values(self, values: Mapping[str, Any]) -> Scenario:
+        """A copy with fields changed by dotted path, checked as a file is.
+
+        ``sc.with_values({"sites.cannock.beds.elective": 30, "horizon": "1 year"})``: the
+        values are written as in YAML (``"6 days"`` or a number of days, a mapping for a
+        section); a wrong one raises ``ScenarioError`` with the message a file would get.
+        The scenario itself never changes.
+        """
+        data = self.model_dump(mode="json", by_alias=True)
+        plain = {k: _as_data(v) for k, v in values.items()}
+        return check_scenario(type(self), apply_overrides(data, plain))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy; ``update`` (top-level fields, as the model holds them: durations in days)
+        is checked as :meth:`with_values` checks its values."""
+        if not update:
+            return super().model_copy(deep=deep)
+        unchecked = BaseModel.model_copy(self, update=dict(update))
+        return check_scenario(type(self), unchecked.model_dump(mode="json", by_alias=True))
+
     # -- helpers the model build uses -------------------------------------------------
     def treating_sites(self, site: str, procedure: str) -> tuple[list[str], str]:
         """Sites that may treat a referral from ``site`` for ``procedure``, and how to choose."""
@@ -192,3 +226,10 @@ class Scenario(Spec):
             if rule_matches(rule, site, trust, procedure, proc):
                 return list(rule.to), rule.choose
         return [site], "nearest"
+
+
+def _as_data(value: Any) -> Any:
+    """A value given to ``with_values`` as YAML would give it (a part of a scenario as data)."""
+    if isinstance(value, Spec):
+        return value.model_dump(mode="json", by_alias=True)
+    return value

@@ -28,6 +28,7 @@ class SweepPlan:
     """Everything that decides a sweep's results: scenario, grid, seed, replications."""
 
     scenario_path: str
+    """The scenario file, or ``<scenario 'name'>`` for a scenario given in code."""
     scenario_hash: str
     grid: Grid
     seed: int
@@ -53,21 +54,37 @@ class SweepPlan:
 
 
 def plan_sweep(
-    scenario_path: str | os.PathLike[str],
+    scenario: Scenario | str | os.PathLike[str],
     grid: Mapping[str, Sequence[Any]],
     reps: int = 10,
     seed: int = 1,
 ) -> SweepPlan:
-    """Check the scenario at every grid point; raise ``ScenarioError`` naming each bad point."""
+    """Check the scenario at every grid point; raise ``ScenarioError`` naming each bad point.
+
+    ``scenario`` is a scenario file or a checked ``Scenario`` (as ``run`` and ``compare``
+    take); each point is the scenario with the grid's values, checked as a file is.
+    """
     if reps < 1:
         raise SweepError("a sweep needs at least 1 replication")
-    base = load_scenario(scenario_path)
+    if isinstance(scenario, Scenario):
+        base = scenario
+        source = f"<scenario {scenario.name!r}>"
+
+        def at(overrides: dict[str, Any]) -> Scenario:
+            return base.with_values(overrides)
+    else:
+        base = load_scenario(scenario)
+        source = str(scenario)
+
+        def at(overrides: dict[str, Any]) -> Scenario:
+            return load_scenario(scenario, overrides)
+
     points: list[SweepPoint] = []
     problems: dict[str, list[str]] = {}  # each distinct problem -> the points that have it
     combos = grid_points(grid)
     for overrides in combos:
         try:
-            sc = load_scenario(scenario_path, overrides)
+            sc = at(overrides)
         except ScenarioError as exc:
             for problem in exc.problems:
                 problems.setdefault(problem, []).append(describe_point(overrides))
@@ -82,8 +99,8 @@ def plan_sweep(
         raise ScenarioError(
             "the grid makes scenarios that cannot run; nothing was run.\n\n"
             + "\n\n".join(paragraphs),
-            file=str(scenario_path),
+            file=source,
             problems=paragraphs,
         )
     grid = {k: list(v) for k, v in grid.items()}
-    return SweepPlan(str(scenario_path), scenario_hash(base), grid, seed, reps, points)
+    return SweepPlan(source, scenario_hash(base), grid, seed, reps, points)

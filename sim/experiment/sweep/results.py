@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ...metrics import KPIS
+from .. import display
 from ..accessors import Accessor
 from ..output import ExtraFiles, atomic_write_csv, atomic_write_json, atomic_write_parquet
 from ..stats import mean_ci
@@ -22,7 +23,7 @@ from .store import PART_COLUMNS, PARTS, PLAN_FILE, read_parts, stored_parts
 from .worker import TaskFailure
 
 
-@dataclass
+@dataclass(repr=False)
 class SweepResults:
     """The stored replications of a sweep, with a summary per grid point."""
 
@@ -36,6 +37,13 @@ class SweepResults:
         "``sw.plot(parameter=None, kpis=None)``: KPIs against one parameter (the first by "
         "default), with 95% CI error bars (matplotlib)."
     )
+
+    def __repr__(self) -> str:
+        return display.sweep_repr(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a compact table of the headline KPIs."""
+        return display.sweep_html(self)
 
     @property
     def parameters(self) -> list[str]:

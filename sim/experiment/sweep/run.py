@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ...scenario.schema import Scenario
 from ..backends import parallel_map, resolve_backend
 from ..output import ExtraFiles
 from .grid import SweepError
@@ -92,7 +93,7 @@ def _progress_bar(total: int, done: int):
 
 
 def sweep(
-    scenario_path: str | os.PathLike[str],
+    scenario: Scenario | str | os.PathLike[str],
     grid: Mapping[str, Sequence[Any]],
     out_dir: str | os.PathLike[str],
     reps: int = 10,
@@ -104,11 +105,15 @@ def sweep(
     progress: bool = False,
     extra: ExtraFiles | None = None,
 ) -> SweepResults:
-    """Plan and run a sweep into ``out_dir`` (resuming what is stored there).
+    """Plan and run a sweep of ``scenario`` (a checked ``Scenario``, as ``run`` and
+    ``compare`` take, or a scenario file) into ``out_dir``, resuming what is stored there.
+
+    ``grid`` maps dotted scenario paths to the values to try, e.g.
+    ``{"sites.cannock.beds.elective": [20, 26, 30]}``; every point is checked before any runs.
 
     ``extra=sim.report.save_plots`` saves a plot of the KPIs against each parameter.
     """
-    plan = plan_sweep(scenario_path, grid, reps=reps, seed=seed)
+    plan = plan_sweep(scenario, grid, reps=reps, seed=seed)
     return run_sweep(
         plan,
         out_dir,

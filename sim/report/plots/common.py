@@ -1,16 +1,21 @@
 """Drawing helpers shared by every kind of plot: site names, titles, the warm-up, bands, bars.
 
 Each plot is a matplotlib ``Figure``; :func:`save_figure` writes one as a PNG, atomically.
+Every plot takes ``ax=``: the axes to draw in (one ``Axes``, or as many as the plot has
+panels), as seaborn and pandas plots do; it then returns the figure they belong to and
+leaves that figure's layout, legend and title to the caller.
 """
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ...experiment import output
@@ -18,6 +23,26 @@ from ...experiment.stats import mean_ci
 
 if TYPE_CHECKING:
     from ...experiment.results import Results
+
+
+#: What ``ax=`` accepts: one Axes, or a sequence (or array) of them, one per panel.
+AxesArg = Axes | Sequence[Axes] | np.ndarray | None
+
+
+def axes_for(
+    ax: AxesArg, panels: int = 1, figsize: tuple[float, float] = (8, 4.5), **grid: Any
+) -> tuple[Figure, list[Axes]]:
+    """The figure and one axes per panel to draw in: new ones (``plt.subplots(**grid)``,
+    one row by default), or those the caller gave as ``ax=``."""
+    if ax is None:
+        nrows, ncols = grid.pop("nrows", 1), grid.pop("ncols", panels)
+        fig, made = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, **grid)
+        return fig, list(made.flat)
+    given = [ax] if isinstance(ax, Axes) else list(np.asarray(ax, dtype=object).ravel())
+    if len(given) < panels or not all(isinstance(a, Axes) for a in given):
+        wanted = "an Axes" if panels == 1 else f"{panels} Axes (e.g. plt.subplots(1, {panels})[1])"
+        raise ValueError(f"this plot has {panels} panel(s): give ax= {wanted}, not {ax!r:.80}")
+    return given[0].figure, given[:panels]
 
 
 def site_label(results: Results, site: str) -> str:
@@ -57,16 +82,19 @@ def site_bars(
     title: str,
     xlabel: str,
     scale: float | dict[str, float] = 1.0,
+    ax: AxesArg = None,
 ) -> Figure:
     """Horizontal bars per site (one per KPI, labelled by ``kpis``), with 95% intervals.
 
-    Sites where a KPI does not apply (no ring-fenced beds, say) get no bar.
+    Sites where a KPI does not apply (no ring-fenced beds, say) get no bar. ``ax``: the
+    axes to draw in (a new figure by default).
     """
     s = results.summary
     sites = list(results.scenario.sites)
     labels = [textwrap.fill(site_label(results, x), 28) for x in sites]
     height = 0.8 / len(kpis)
-    fig, ax = plt.subplots(figsize=(8.5, 1.6 + 0.18 * len(sites) * (len(kpis) + 1)))
+    own = ax is None
+    fig, (ax,) = axes_for(ax, figsize=(8.5, 1.6 + 0.18 * len(sites) * (len(kpis) + 1)))
     y = np.arange(len(sites))
     for i, (kpi, label) in enumerate(kpis.items()):
         rows = s[s.kpi == kpi].set_index("site").reindex(sites)
@@ -90,6 +118,9 @@ def site_bars(
     ax.set_xlim(left=0)
     wrapped_title(ax, title)
     ax.grid(axis="x", alpha=0.3)
+    if not own:
+        ax.legend(fontsize=8)
+        return fig
     fig.legend(fontsize=8, loc="lower center", ncol=2)
     rows = -(-len(kpis) // 2)
     fig.tight_layout(rect=(0, (0.15 + 0.2 * rows) / fig.get_figheight(), 1, 1))

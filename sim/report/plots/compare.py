@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from ...experiment.accessors import register_accessor
 from ...experiment.compare import Comparison
 from ...metrics import KPIS
-from .common import band, save_figure, shade_warm_up, wrapped_title
+from .common import AxesArg, axes_for, band, save_figure, shade_warm_up, wrapped_title
 
 
 def _differences(comparison: Comparison | pd.DataFrame) -> pd.DataFrame:
@@ -45,6 +45,7 @@ def forest(
     site: str = "",
     relative: bool = True,
     baseline: str | None = None,
+    ax: AxesArg = None,
 ) -> Figure:
     """Forest plot of paired differences against the baseline, with 95% intervals.
 
@@ -53,6 +54,9 @@ def forest(
     KPI is drawn on one axis as a percentage of its baseline mean, and the difference in
     the KPI's own unit is written beside it; otherwise each KPI gets its own panel.
     Filled markers: the interval excludes 0 (a difference the replications can resolve).
+    ``kpis``: which KPIs (default: the headline ones measured); ``site``: one site's
+    differences (default: the whole collaborative). ``ax``: the axes to draw in, one, or
+    one per KPI with ``relative=False`` (a new figure by default).
     """
 
     df = _differences(comparison)
@@ -73,14 +77,17 @@ def forest(
     where = f" at {site}" if site else ""
     head = f"Paired differences against '{baseline}'" if baseline else "Paired differences"
     head += f"{where} (mean and 95% CI, common random numbers)"
+    own = ax is None
     if relative:
-        fig, ax = plt.subplots(figsize=(10, 1.3 + 0.42 * len(wanted) * max(1, len(scenarios))))
-        axes = [ax]
+        height = 1.3 + 0.42 * len(wanted) * max(1, len(scenarios))
+        fig, axes = axes_for(ax, 1, figsize=(10, height))
     else:
         ncols = 2
         nrows = max(1, -(-len(wanted) // ncols))
-        fig, grid = plt.subplots(nrows, ncols, figsize=(10, 1.4 + 1.3 * nrows))
-        axes = list(np.atleast_1d(grid).ravel())
+        if own:
+            fig, axes = axes_for(None, figsize=(10, 1.4 + 1.3 * nrows), nrows=nrows, ncols=ncols)
+        else:
+            fig, axes = axes_for(ax, len(wanted))
     step = 0.7 / max(1, len(scenarios))
     for i, kpi in enumerate(wanted):
         unit = KPIS.unit(kpi)
@@ -150,6 +157,13 @@ def forest(
     else:
         for ax in axes[len(wanted) :]:
             ax.set_visible(False)
+    note = f"; not shown (baseline 0): {', '.join(dropped)}" if dropped else ""
+    if not own:
+        if names := axes[0].get_legend_handles_labels()[1]:
+            axes[0].legend(fontsize=8)
+        if relative:
+            axes[0].set_title("\n".join(textwrap.wrap(head + note, 80)), fontsize=10)
+        return fig
     handles, names = axes[0].get_legend_handles_labels()
     if handles:
         from matplotlib.lines import Line2D
@@ -157,15 +171,16 @@ def forest(
         handles.append(Line2D([], [], ls="", marker="o", color="0.3", markerfacecolor="white"))
         names.append("open marker: the interval includes 0")
         fig.legend(handles, names, loc="lower center", ncol=min(3, len(names)), fontsize=8)
-    note = f"; not shown (baseline 0): {', '.join(dropped)}" if dropped else ""
     fig.suptitle("\n".join(textwrap.wrap(head + note, 110)), fontsize=11)
     fig.tight_layout(rect=(0, 0.05 if handles else 0, 0.76 if relative else 1, 0.97))
     return fig
 
 
-def waiting_lists(comparison: Comparison) -> Figure:
-    """The whole collaborative's waiting list of every scenario on one axis (mean, 95% band)."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+def waiting_lists(comparison: Comparison, ax: AxesArg = None) -> Figure:
+    """The whole collaborative's waiting list of every scenario on one axis (mean, 95% band).
+    ``ax``: the axes to draw in (a new figure by default)."""
+    own = ax is None
+    fig, (ax,) = axes_for(ax)
     shade_warm_up(ax, comparison.baseline)
     for res in comparison.results:
         ts = res.timeseries
@@ -178,7 +193,8 @@ def waiting_lists(comparison: Comparison) -> Figure:
     ax.set_xlim(left=0)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 
@@ -190,12 +206,22 @@ class ComparisonPlots:
         self._c = comparison
 
     def forest(
-        self, kpis: Sequence[str] | None = None, site: str = "", relative: bool = True
+        self,
+        kpis: Sequence[str] | None = None,
+        site: str = "",
+        relative: bool = True,
+        ax: AxesArg = None,
     ) -> Figure:
-        return forest(self._c, kpis=kpis, site=site, relative=relative)
+        """Paired differences against the baseline with 95% intervals, as a % of the
+        baseline (``relative=False``: one panel per KPI in its own unit); filled markers:
+        the interval excludes 0. ``kpis`` (default: the headline KPIs), ``site`` (default:
+        the whole collaborative); ``ax``: the axes to draw in (a new figure by default)."""
+        return forest(self._c, kpis=kpis, site=site, relative=relative, ax=ax)
 
-    def waiting_list(self) -> Figure:
-        return waiting_lists(self._c)
+    def waiting_list(self, ax: AxesArg = None) -> Figure:
+        """Each scenario's waiting list, whole collaborative (mean and 95% band); ``ax``:
+        the axes to draw in (a new figure by default)."""
+        return waiting_lists(self._c, ax=ax)
 
 
 COMPARISON_PLOTS = {"forest.png": forest, "waiting_list_compared.png": waiting_lists}

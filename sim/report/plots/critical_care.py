@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
 from ...experiment.stats import mean_ci
-from .common import site_bars, site_label
+from .common import AxesArg, axes_for, site_bars, site_label
 from .run import standard_plot
 
 if TYPE_CHECKING:
@@ -22,8 +21,9 @@ if TYPE_CHECKING:
     caption="Critical care by unit.",
     place=50,
 )
-def critical_care(results: Results) -> Figure:
-    """Critical care by site: occupancy, refusals and transfers out, with 95% intervals."""
+def critical_care(results: Results, ax: AxesArg = None) -> Figure:
+    """Critical care by site: occupancy, refusals and transfers out, with 95% intervals.
+    ``ax``: the axes to draw in (a new figure by default)."""
     return site_bars(
         results,
         {
@@ -34,6 +34,7 @@ def critical_care(results: Results) -> Figure:
         f"{results.name}: critical care by site (mean, 95% CI)",
         "% (after the warm-up)",
         scale={"cc_occupancy": 100.0},
+        ax=ax,
     )
 
 
@@ -44,9 +45,15 @@ def critical_care(results: Results) -> Figure:
     "and for the network.",
     place=60,
 )
-def cc_occupancy_distribution(results: Results, pools: list[str] | None = None) -> Figure:
+def cc_occupancy_distribution(
+    results: Results, pools: list[str] | None = None, ax: AxesArg = None
+) -> Figure:
     """Share of time at each number of occupied critical care beds: each unit's and the
-    network's (mean over replications, with 95% intervals)."""
+    network's (mean over replications, with 95% intervals), one panel per pool.
+
+    ``pools``: e.g. ``["royal_london/critical_care", "network/critical_care"]`` (default:
+    the first unit and the network). ``ax``: one axes per pool (a new figure by default).
+    """
     occ = results.occupancy
     occ = occ[occ.pool.str.endswith("/critical_care")]
     if pools is None:
@@ -54,15 +61,16 @@ def cc_occupancy_distribution(results: Results, pools: list[str] | None = None) 
         units = [f"{s}/critical_care" for s in results.scenario.sites]
         units = [u for u in units if u in present]
         pools = units[:1] + ["network/critical_care"]
-    fig, axes = plt.subplots(1, len(pools), figsize=(5 * len(pools), 4), squeeze=False)
-    for ax, pool in zip(axes[0], pools, strict=True):
+    own = ax is None
+    fig, axes = axes_for(ax, len(pools), figsize=(5 * len(pools), 4))
+    for panel, pool in zip(axes, pools, strict=True):
         sel = occ[occ.pool == pool]
         rows = []
         for k, grp in sel.groupby("occupied"):
             m, _sd, lo, hi, _n = mean_ci(grp["fraction"].to_numpy())
             rows.append((k, m, m - (lo if lo == lo else m), (hi if hi == hi else m) - m))
         k, m, lo, hi = (np.array(v) for v in zip(*rows, strict=True)) if rows else ([],) * 4
-        ax.bar(
+        panel.bar(
             k,
             m,
             yerr=np.vstack([lo, hi]) if len(k) else None,
@@ -75,10 +83,11 @@ def cc_occupancy_distribution(results: Results, pools: list[str] | None = None) 
             if pool.startswith("network/")
             else site_label(results, pool.split("/")[0])
         )
-        ax.set_title(f"{name}", fontsize=10)
-        ax.set_xlabel("occupied critical care beds")
-        ax.set_ylabel("share of time")
-        ax.grid(axis="y", alpha=0.3)
-    fig.suptitle(f"{results.name}: critical care occupancy distribution", fontsize=11)
-    fig.tight_layout()
+        panel.set_title(f"{name}", fontsize=10)
+        panel.set_xlabel("occupied critical care beds")
+        panel.set_ylabel("share of time")
+        panel.grid(axis="y", alpha=0.3)
+    if own:
+        fig.suptitle(f"{results.name}: critical care occupancy distribution", fontsize=11)
+        fig.tight_layout()
     return fig

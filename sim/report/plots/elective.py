@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .common import band, shade_warm_up, site_bars, site_label, wrapped_title
+from .common import AxesArg, axes_for, band, shade_warm_up, site_bars, site_label, wrapped_title
 from .run import standard_plot
 
 if TYPE_CHECKING:
@@ -31,10 +30,13 @@ _PRIORITY_COLOURS = {"P1": "tab:red", "P2": "tab:orange", "P3": "tab:olive", "P4
     "weeks (mean and 95% band over replications; grey: warm-up).",
     place=10,
 )
-def waiting_list(results: Results, by_site: bool = False) -> Figure:
-    """Patients waiting over time (mean and 95% band over replications)."""
+def waiting_list(results: Results, by_site: bool = False, ax: AxesArg = None) -> Figure:
+    """Patients waiting over time (mean and 95% band over replications), with those waiting
+    over 52 weeks; ``by_site``: one line per home site instead. ``ax``: the axes to draw
+    in (a new figure by default)."""
     ts = results.timeseries
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    own = ax is None
+    fig, (ax,) = axes_for(ax)
     ts = ts[ts.measure == "waiting_list"]
     # By home site: sites nobody is referred from (hubs) would only draw a line at 0.
     home = set(ts[ts.value > 0].site)
@@ -56,7 +58,8 @@ def waiting_list(results: Results, by_site: bool = False) -> Figure:
     ax.set_xlim(left=0)
     ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 
@@ -67,10 +70,12 @@ def waiting_list(results: Results, by_site: bool = False) -> Figure:
     "marks and the cumulative share treated.",
     place=20,
 )
-def wait_distribution(results: Results) -> Figure:
-    """Waits of patients operated on, stacked by priority, with the 18- and 52-week marks."""
+def wait_distribution(results: Results, ax: AxesArg = None) -> Figure:
+    """Waits of patients operated on, stacked by priority, with the 18- and 52-week marks
+    and the cumulative share treated. ``ax``: the axes to draw in (a new figure by default)."""
     tr = results.treated
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    own = ax is None
+    fig, (ax,) = axes_for(ax)
     if not tr.empty:
         top = max(60.0, float(np.ceil(tr.wait_weeks.quantile(0.995))))
         bins = np.arange(0, top + 1, 1.0)  # one bar per week waited
@@ -122,7 +127,8 @@ def wait_distribution(results: Results) -> Figure:
     if not tr.empty:
         ax.legend(fontsize=8, loc="center right")
     ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 
@@ -132,8 +138,9 @@ def wait_distribution(results: Results) -> Figure:
     caption="On-the-day cancellations by cause and site.",
     place=40,
 )
-def cancellations(results: Results) -> Figure:
-    """On-the-day cancellations by cause and site."""
+def cancellations(results: Results, ax: AxesArg = None) -> Figure:
+    """On-the-day cancellations by cause and site (mean, 95% interval). ``ax``: the axes to
+    draw in (a new figure by default)."""
     return site_bars(
         results,
         {
@@ -144,4 +151,5 @@ def cancellations(results: Results) -> Figure:
         },
         f"{results.name}: on-the-day cancellations by cause and site (mean, 95% CI)",
         "operations cancelled over the measured period, per replication",
+        ax=ax,
     )

@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -14,7 +13,7 @@ from matplotlib.figure import Figure
 from ...experiment.accessors import register_accessor
 from ...experiment.sweep.results import SweepResults
 from ...metrics import KPIS
-from .common import save_figure
+from .common import AxesArg, axes_for, save_figure
 
 _SWEEP_COLUMNS = {"point_id", "kpi", "site", "mean", "std", "ci_low", "ci_high", "n", "unit"}
 
@@ -23,11 +22,17 @@ def _numeric(values: list) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
-def sweep_plot(summary: pd.DataFrame, parameter: str, kpis: list[str] | tuple[str, ...]) -> Figure:
+def sweep_plot(
+    summary: pd.DataFrame,
+    parameter: str,
+    kpis: list[str] | tuple[str, ...],
+    ax: AxesArg = None,
+) -> Figure:
     """KPIs against one swept parameter: mean and 95% CI error bars at each grid point.
 
     ``summary`` is a sweep's summary (one row per point x KPI, a column per parameter);
-    each combination of the other parameters gets its own line.
+    each combination of the other parameters gets its own line. ``ax``: one axes per KPI
+    (a new figure by default).
     """
     others = [c for c in summary.columns if c not in _SWEEP_COLUMNS and c != parameter]
     values = list(dict.fromkeys(summary[parameter]))
@@ -35,7 +40,12 @@ def sweep_plot(summary: pd.DataFrame, parameter: str, kpis: list[str] | tuple[st
     position = {v: (v if numeric else i) for i, v in enumerate(values)}
     ncols = min(2, len(kpis))
     nrows = -(-len(kpis) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.8 * nrows), squeeze=False)
+    own = ax is None
+    if own:
+        fig, panels = axes_for(None, figsize=(6.2 * ncols, 3.8 * nrows), nrows=nrows, ncols=ncols)
+    else:
+        fig, panels = axes_for(ax, len(kpis))
+    axes = np.array(panels, dtype=object)
     span = (max(values) - min(values)) if numeric and len(values) > 1 else len(values)
     for ax, kpi in zip(axes.flat, kpis, strict=False):
         rows = summary[summary.kpi == kpi]
@@ -63,6 +73,8 @@ def sweep_plot(summary: pd.DataFrame, parameter: str, kpis: list[str] | tuple[st
         ax.grid(alpha=0.3)
         if len(groups) > 1 and ax is axes.flat[0]:
             ax.legend(fontsize=7)
+    if not own:
+        return fig
     for ax in list(axes.flat)[len(kpis) :]:
         ax.set_visible(False)
     n = int(summary["n"].max()) if len(summary) else 0
@@ -78,12 +90,19 @@ class SweepPlots:
     def __init__(self, sweep: SweepResults):
         self._s = sweep
 
-    def __call__(self, parameter: str | None = None, kpis: Sequence[str] | None = None) -> Figure:
+    def __call__(
+        self,
+        parameter: str | None = None,
+        kpis: Sequence[str] | None = None,
+        ax: AxesArg = None,
+    ) -> Figure:
         """KPIs against one parameter (the first by default), with 95% CI error bars; by
-        default the key KPIs of the registry (those ``--reps auto`` narrows)."""
+        default the key KPIs of the registry (those ``--reps auto`` narrows). ``ax``: one
+        axes per KPI (a new figure by default)."""
         if kpis is None:
             kpis = sweep_kpis(self._s)
-        return sweep_plot(self._s.summary, parameter or self._s.parameters[0], list(kpis))
+        parameter = parameter or self._s.parameters[0]
+        return sweep_plot(self._s.summary, parameter, list(kpis), ax=ax)
 
 
 def sweep_kpis(sweep: SweepResults) -> list[str]:

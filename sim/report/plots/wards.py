@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
 
-from .common import site_bars
+from .common import AxesArg, site_bars
 from .run import standard_plot
 
 if TYPE_CHECKING:
@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     caption="Theatre utilisation and bed occupancy by site.",
     place=30,
 )
-def utilisation(results: Results) -> Figure:
-    """Theatre utilisation and bed occupancy by site, with 95% confidence intervals."""
+def utilisation(results: Results, ax: AxesArg = None) -> Figure:
+    """Theatre utilisation and bed occupancy by site, with 95% confidence intervals.
+    ``ax``: the axes to draw in (a new figure by default)."""
     return site_bars(
         results,
         {
@@ -31,4 +32,5 @@ def utilisation(results: Results) -> Figure:
         f"{results.name}: theatre utilisation and bed occupancy by site (mean, 95% CI)",
         "% (time average after the warm-up)",
         scale=100.0,
+        ax=ax,
     )

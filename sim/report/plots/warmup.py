@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
 from ...experiment.accessors import register_accessor
 from ...experiment.warmup import WarmupRecommendation
+from .common import AxesArg, axes_for
 
 
-def warmup_plot(rec: WarmupRecommendation) -> Figure:
-    """The measure over time, its batch means, the MSER statistic and the chosen warm-up."""
+def warmup_plot(rec: WarmupRecommendation, ax: AxesArg = None) -> Figure:
+    """The measure over time, its batch means, the MSER statistic and the chosen warm-up.
+    ``ax``: two axes, the series above the statistic (a new figure by default)."""
     res = rec.result
     weeks = rec.days / 7.0
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
+    own = ax is None
+    fig, (top, bottom) = axes_for(ax, 2, figsize=(8, 6.5), nrows=2, ncols=1, sharex=True)
     for row in rec.replications:
         top.plot(weeks, row, color="0.75", lw=0.7)
     top.plot(weeks, res.series, color="tab:blue", lw=1.2, label=f"mean of {rec.reps} replications")
@@ -42,7 +44,8 @@ def warmup_plot(rec: WarmupRecommendation) -> Figure:
     bottom.plot([cut], [res.statistic[res.batches_dropped]], "o", color="tab:red", ms=7)
     bottom.set_ylabel(f"MSER-{b} statistic")
     bottom.set_xlabel("week (warm-up = weeks dropped from the start)")
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     return fig
 
 
@@ -53,5 +56,7 @@ class WarmupPlot:
     def __init__(self, recommendation: WarmupRecommendation):
         self._r = recommendation
 
-    def __call__(self) -> Figure:
-        return warmup_plot(self._r)
+    def __call__(self, ax: AxesArg = None) -> Figure:
+        """The series, its batch means, the MSER statistic and the cut; ``ax``: two axes
+        (a new figure by default)."""
+        return warmup_plot(self._r, ax=ax)
