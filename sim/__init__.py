@@ -40,6 +40,8 @@ _EXPORTS: dict[str, str] = {
     # experiments
     "run": "sim.experiment.runner",
     "compare": "sim.experiment.compare",
+    "decompose": "sim.experiment.decompose",
+    "Decomposition": "sim.experiment.decompose",
     "Comparison": "sim.experiment.compare",
     "Results": "sim.experiment.results",
     "ReplicationError": "sim.experiment.results",
@@ -75,6 +77,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for editors and type checkers
     from .experiment.compare import Comparison, compare  # noqa: F401
+    from .experiment.decompose import Decomposition, decompose  # noqa: F401
     from .experiment.precision import compare_until_precise, run_until_precise  # noqa: F401
     from .experiment.results import ReplicationError, Results  # noqa: F401
     from .experiment.runner import run  # noqa: F401

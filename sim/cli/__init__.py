@@ -17,7 +17,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib
 import typer  # noqa: E402
 
 from ..app.launch import app_command  # noqa: E402
-from . import compare, report, rerun, run, schema, sweep, validate, warmup  # noqa: E402
+from . import compare, decompose, report, rerun, run, schema, sweep, validate, warmup  # noqa: E402
 from .common import err, out, say  # noqa: E402
 
 app = typer.Typer(
@@ -59,6 +59,7 @@ for command in (
     schema.schema,
     run.run,
     compare.compare,
+    decompose.decompose,
     report.report,
     rerun.rerun,
     sweep.sweep,

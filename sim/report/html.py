@@ -27,7 +27,7 @@ from ..experiment.output import atomic_write_text
 from ..metrics import KPIS
 from ..scenario.schema import Scenario
 from . import stress
-from .htmltext import ci, esc, fmt, table
+from .htmltext import ci, esc, fmt, share_text, table
 from .plots import STANDARD_PLOTS, forest
 from .plots import caption as plot_caption
 
@@ -382,6 +382,50 @@ def capacity_html(runs: list[RunFolder]) -> str:
     )
 
 
+def decomposition_html(folder: Path) -> str:
+    """The steps of a decomposition (``decomposition.csv``): for each KPI a table of the
+    paired differences and shares, and its waterfall."""
+    from ..experiment.decompose import DECOMPOSITION_CSV
+    from .plots.decompose import waterfall, waterfall_file
+
+    df = pd.read_csv(folder / DECOMPOSITION_CSV)
+    parts = [
+        "<p>Each step is one scenario minus the one before it, replication by replication "
+        "(common random numbers), in the order shown: a step's effect is what that change "
+        "adds given the changes before it. The steps add up to the total; bold: the 95% "
+        "interval of the step excludes 0.</p>"
+    ]
+    for kpi, rows in df.groupby("kpi", sort=False):
+        body = []
+        for _, r in rows.iterrows():
+            mark = ' class="num sig"' if r.excludes_zero else ' class="num"'
+            share = share_text(r.share_of_total)
+            label = "total" if str(r.step) == "total" else str(r.label)
+            body.append(
+                f'<tr class="step" data-kpi="{esc(kpi)}"><td>{esc(label)}</td>'
+                f"<td>{esc(r.to_scenario)}</td>"
+                f"<td{mark}>{esc(fmt(r.diff_mean, True))} "
+                f'<span class="ci">({esc(ci(r.diff_ci_low, r.diff_ci_high, True))})</span></td>'
+                f'<td class="num">{esc(share)}</td><td class="num">{esc(fmt(r.to_mean))}</td></tr>'
+            )
+        head = ("<tr><th>step</th><th>scenario</th><th>difference (95% CI)</th>"
+                "<th>share of total</th><th>mean then</th></tr>")  # fmt: skip
+        png = folder / waterfall_file(str(kpi))
+        src = png_uri(png) if png.is_file() else figure_uri(waterfall(df, str(kpi)))
+        parts.append(
+            f"<h3>{esc(KPIS.label(str(kpi)))} ({esc(KPIS.unit(str(kpi)))})</h3>"
+            f"<p class='meta'>{esc(fmt(rows.iloc[0].from_mean))} in "
+            f"'{esc(rows.iloc[0].from_scenario)}'.</p>"
+            f'<div class="wide"><table class="decomposition"><thead>{head}</thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>"
+            f'<figure><img src="{src}" alt="waterfall of {esc(kpi)}" '
+            f'data-plot="{esc(png.name)}"><figcaption>Waterfall of {esc(KPIS.label(str(kpi)))}'
+            ": each step's paired difference with its 95% interval (hatched: includes 0)."
+            "</figcaption></figure>"
+        )
+    return "".join(parts)
+
+
 def compare_page(folder: Path) -> tuple[str, str]:
     """(title, body) of the report of a comparison folder."""
     diffs, runs = read_comparison(folder)
@@ -401,10 +445,11 @@ def compare_page(folder: Path) -> tuple[str, str]:
         f"seed {m.get('seed', '?')} (common random numbers): replication r of every "
         "scenario sees the same patients, and differences are paired."
     )
+    decomposed = (folder / "decomposition.csv").is_file()
     body = [
         f"<header><h1>{esc(title)}</h1><p class='meta'>{esc(lead)}</p></header>",
-        _nav(["Comparison", "Capacity", *(r.name for r in runs), "Model description",
-              "Provenance"]),
+        _nav(["Comparison", *(["Decomposition"] if decomposed else []), "Capacity",
+              *(r.name for r in runs), "Model description", "Provenance"]),
         _section(
             "Comparison",
             "<p>Whole collaborative: each scenario minus the baseline, mean over "
@@ -414,6 +459,8 @@ def compare_page(folder: Path) -> tuple[str, str]:
         ),
         _section("Capacity", capacity_html(runs)),
     ]
+    if decomposed:
+        body.insert(3, _section("Decomposition", decomposition_html(folder)))
     for i, r in enumerate(runs):
         role = "baseline" if i == 0 else "scenario"
         body.append(

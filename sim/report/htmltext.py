@@ -107,3 +107,8 @@ def flow_boxes(*steps: str, minor: bool = False) -> str:
     arrow = "" if minor else '<i class="arrow">→</i>'
     boxes = arrow.join(f"<span>{esc(x)}</span>" for x in steps)
     return f'<div class="flow{" minor" if minor else ""}">{boxes}</div>'
+
+
+def share_text(x: float) -> str:
+    """A share of a total as a whole percentage ('42%'; '–' when there is none)."""
+    return "–" if x != x else f"{round(100 * x) + 0}%"

@@ -4,6 +4,7 @@
 - :mod:`.run`: one run's standard plots, declared by the feature modules
   (:mod:`.elective`, :mod:`.wards`, :mod:`.critical_care`), and ``results.plot``;
 - :mod:`.compare`: the forest plot of paired differences, ``comparison.plot``;
+- :mod:`.decompose`: the waterfall of a decomposition, ``decomposition.plot``;
 - :mod:`.sweep`: KPIs against each parameter, ``sweep.plot()``;
 - :mod:`.warmup`: the MSER warm-up, ``recommendation.plot()``.
 
@@ -19,12 +20,14 @@ from pathlib import Path
 
 from ...experiment import output
 from ...experiment.compare import Comparison
+from ...experiment.decompose import Decomposition
 from ...experiment.results import Results
 from ...experiment.sweep.results import SweepResults
 from . import critical_care, elective, wards  # noqa: F401  (they declare the standard plots)
 from .common import save_figure, site_label
 from .compare import CAPTIONS as _COMPARISON_CAPTIONS
 from .compare import ComparisonPlots, forest, save_comparison_plots, waiting_lists
+from .decompose import DecompositionPlots, save_decomposition_plots, waterfall
 from .run import STANDARD_PLOTS, ResultPlots, StandardPlot, save_standard_plots, standard_plot
 from .sweep import SweepPlots, save_sweep_plots, sweep_plot
 from .warmup import WarmupPlot, warmup_plot
@@ -32,6 +35,7 @@ from .warmup import WarmupPlot, warmup_plot
 __all__ = [
     "STANDARD_PLOTS",
     "ComparisonPlots",
+    "DecompositionPlots",
     "ResultPlots",
     "StandardPlot",
     "SweepPlots",
@@ -48,6 +52,7 @@ __all__ = [
     "sweep_plot",
     "waiting_lists",
     "warmup_plot",
+    "waterfall",
 ]
 
 
@@ -66,10 +71,11 @@ def _write_plots(results: object, out: Path) -> list[str]:
 _write_plots.register(Results, save_standard_plots)
 _write_plots.register(Comparison, save_comparison_plots)
 _write_plots.register(SweepResults, save_sweep_plots)
+_write_plots.register(Decomposition, save_decomposition_plots)
 
 
 def save_plots(
-    results: Results | Comparison | SweepResults, folder: str | os.PathLike[str]
+    results: Results | Comparison | SweepResults | Decomposition, folder: str | os.PathLike[str]
 ) -> list[str]:
     """Save the PNG plots of a run, comparison or sweep into its folder; returns the names.
 
