@@ -31,7 +31,7 @@ def decomposition_table(table, kpi: str) -> Table:
         star = " *" if r.excludes_zero else ""
         share = share_text(r.share_of_total)
         t.add_row(
-            str(r.label) if str(r.step) != "total" else "[bold]total[/]",
+            str(r.label) if str(r.step) != "total" else "total",
             f"{fmt(r.diff_mean)} ({fmt(r.diff_ci_low)} – {fmt(r.diff_ci_high)}){star}",
             share,
             fmt(r.to_mean),
