@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from builders import SCENARIOS
 
@@ -44,3 +46,9 @@ def demo_folder(demo_comparison: sim.Comparison, tmp_path_factory: pytest.TempPa
     folder = tmp_path_factory.mktemp("demo") / "cmp"
     demo_comparison.save(folder, extra=save_plots)
     return folder
+
+
+# `hubsim run` and friends default to one worker process per available core. The tests'
+# tiny runs are faster in one process, and the fault tests inject faults into that
+# process; tests of the default itself remove this (tests/test_cli_input.py).
+os.environ.setdefault("HUBSIM_JOBS", "1")

@@ -9,8 +9,11 @@ interpreter start; those that need a real process say why.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -122,3 +125,147 @@ def test_warnings_print_as_one_plain_line(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "warning: Glyph 27 (\\x1b) missing from font(s)" in res.stderr
     assert "test_cli_input.py" not in res.stderr and "\x1b" not in res.stderr
+
+
+# ----------------------------------------------------------------------------
+# Command-line input: usage errors (exit 2) before any folder is made
+# ----------------------------------------------------------------------------
+
+TINY = f"extends: {BASE}\nname: tiny\n"
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", "tiny.yaml", "--seed", "-1"], "--seed"),
+        (["compare", "tiny.yaml", "tiny.yaml", "--seed", "-1"], "--seed"),
+        (["sweep", "tiny.yaml", "--set", "horizon=9 weeks", "--seed", "-1"], "--seed"),
+        (["rerun", "tiny.yaml", "--rep", "0", "--seed", "-1"], "--seed"),
+        (["run", "tiny.yaml", "--jobs", "0"], "give 1 or more, or -1 for all"),
+        (["run", "tiny.yaml", "--jobs", "-3"], "give 1 or more, or -1 for all"),
+        (["sweep", "tiny.yaml", "--set", "horizon=9 weeks", "-j", "0"], "--jobs"),
+        (["warmup", "tiny.yaml", "--jobs", "0"], "--jobs"),
+        (["run", "tiny.yaml", "--backend", "dask"], "--scheduler tcp://HOST:8786"),
+        (["compare", "tiny.yaml", "tiny.yaml", "--backend", "dask"], "--scheduler"),
+        (["sweep", "tiny.yaml", "--set", "horizon=9 weeks", "--backend", "dask"], "--scheduler"),
+    ],
+)
+def test_bad_options_are_usage_errors_before_any_folder(
+    work: Path, args: list[str], fragment: str
+) -> None:
+    out = ["--out", "OUT"] if args[0] in ("run", "compare", "sweep") else []
+    code, output = invoke(*args, *out, cwd=work)
+    assert code == 2, output
+    assert fragment in output, output
+    assert "internal error" not in output and "Traceback" not in output
+    assert sorted(p.name for p in work.iterdir()) == ["tiny.yaml"], "a folder was made"
+
+
+def test_jobs_default_to_the_cores_available(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.experiment.runner as runner
+    from sim.experiment.backends import available_cores
+
+    asked: list[int] = []
+
+    class Stop(Exception):
+        pass
+
+    def record(*args: object, n_jobs: int = 0, **kwargs: object) -> None:
+        asked.append(n_jobs)
+        raise Stop
+
+    monkeypatch.setattr(runner, "run", record)
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("HUBSIM_JOBS")
+    for env in ({}, {"HUBSIM_JOBS": "3"}):
+        res = CliRunner().invoke(app, ["run", "tiny.yaml", "--out", "OUT"], env=env)
+        assert isinstance(res.exception, Stop), res.output
+    res = CliRunner().invoke(app, ["run", "tiny.yaml", "--out", "OUT2", "--jobs", "-1"])
+    assert isinstance(res.exception, Stop), res.output
+    assert asked == [available_cores(), 3, available_cores()]
+    assert len(os.sched_getaffinity(0)) == available_cores()
+
+
+def _with_alarm(seconds: int):
+    """Fail instead of hanging: SIGALRM interrupts a blocking open() of a FIFO."""
+    import signal
+
+    def stop(signum, frame):  # noqa: ANN001
+        raise TimeoutError("hung")
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    return lambda: (signal.alarm(0), signal.signal(signal.SIGALRM, old))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "pipe.yaml"],
+        ["run", "pipe.yaml", "--out", "OUT"],
+        ["sweep", "tiny.yaml", "--grid", "pipe.yaml", "--out", "OUT"],
+        ["validate", "uses_pipe.yaml"],  # extends a FIFO
+        ["validate", "backlog_pipe.yaml"],  # a waiting-list CSV that is a FIFO
+    ],
+)
+def test_a_named_pipe_is_refused_without_hanging(work: Path, args: list[str]) -> None:
+    os.mkfifo(work / "pipe.yaml")
+    (work / "uses_pipe.yaml").write_text("extends: pipe.yaml\n", encoding="utf-8")
+    (work / "backlog_pipe.yaml").write_text(
+        TINY + "initial_waiting_list: {csv: pipe.yaml}\n", encoding="utf-8"
+    )
+    restore = _with_alarm(20)
+    try:
+        code, output = invoke(*args, cwd=work)
+    finally:
+        restore()
+    assert code == 2, output
+    assert "named pipe (FIFO), not a file" in output and "pipe.yaml" in output, output
+    assert not (work / "OUT").exists()
+
+
+def test_grid_file_is_read_with_the_loaders_guards(work: Path) -> None:
+    """A 'billion laughs' grid is refused at its bound (safe_load built 3.2 GB)."""
+    lines = ["a0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    lines.append("sites.sandwell.beds.general: *a8")
+    (work / "bomb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, output = invoke("sweep", "tiny.yaml", "--grid", "bomb.yaml", "--out", "OUT", cwd=work)
+    assert code == 2, output
+    assert "bomb.yaml" in output and "more than 1,000,000 values" in output, output
+    assert not (work / "OUT").exists()
+    (work / "list.yaml").write_text("- 1\n- 2\n", encoding="utf-8")
+    code, output = invoke("sweep", "tiny.yaml", "--grid", "list.yaml", cwd=work)
+    assert code == 2
+    assert "the top level of a grid file must be a mapping" in output, output
+    (work / "tagged.yaml").write_text("x: !!python/object/apply:os.system [ls]\n")
+    code, output = invoke("sweep", "tiny.yaml", "--grid", "tagged.yaml", cwd=work)
+    assert code == 2 and "not allowed" in output, output
+
+
+def test_random_py_in_the_working_folder_does_not_break_workers(work: Path) -> None:
+    """Worker processes import Python's random and queue, not the planner's.
+
+    A real process: the console script as a planner runs it, with two loky workers.
+    """
+    for name in ("random.py", "queue.py"):
+        (work / name).write_text(f"raise ImportError('the planner\\'s {name}')\n")
+    script = Path(sys.executable).with_name("hubsim")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-P", "-m", "sim"]
+    env = {**os.environ, "HUBSIM_JOBS": "2"}
+    env.pop("HUBSIM_DEBUG", None)
+    res = subprocess.run(
+        [*cmd, "run", "tiny.yaml", "-n", "2", "--out", "OUT", "--no-plots", "--no-report"],
+        cwd=work, env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr and "planner" not in res.stderr
+    assert '"n_jobs": 2' in (work / "OUT" / "manifest.json").read_text(encoding="utf-8")

@@ -52,6 +52,22 @@ def _options(
 ) -> None:
     """hubsim: simulate NHS provider collaboratives (elective hubs, shared beds, mutual aid)."""
     warnings.showwarning = _warn
+    _ignore_working_folder()
+
+
+def _ignore_working_folder() -> None:
+    """Keep the planner's own ``random.py`` or ``queue.py`` from replacing Python's.
+
+    Worker processes start with ``python -m ...``, which puts the working folder first on
+    their import path; ``PYTHONSAFEPATH`` (Python 3.11) stops that, and the working folder
+    is taken off this process's path (which the workers copy) unless hubsim itself is
+    imported from there (a source checkout run as ``python -m sim``).
+    """
+    os.environ["PYTHONSAFEPATH"] = "1"
+    here = os.path.realpath(os.getcwd())
+    source = os.path.realpath(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    if source != here:
+        sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != here]
 
 
 for command in (

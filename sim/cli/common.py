@@ -178,6 +178,37 @@ SchedulerOpt = Annotated[
     typer.Option(help="Address of a dask scheduler (tcp://HOST:8786); implies --backend dask."),
 ]
 DEFAULT_TARGET = ",".join(KPIS.precision_targets())
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        envvar="HUBSIM_JOBS",
+        show_default=False,
+        help="Worker processes (default: the cores available to hubsim, or HUBSIM_JOBS); "
+        "-1 = all of them.",
+    ),
+]
+
+
+def seed_option(help: str) -> Any:
+    """``--seed``: a whole number from 0 (numpy's seed sequences take no negative seed)."""
+    return typer.Option(min=0, help=help)
+
+
+def parse_jobs(jobs: int | None) -> int:
+    """``--jobs``: a number of worker processes, -1 or none given = the cores available."""
+    from ..experiment.backends import available_cores
+
+    if jobs is None or jobs == -1:
+        return available_cores()
+    if jobs < 1:
+        raise typer.BadParameter(
+            f"{jobs} worker processes: give 1 or more, or -1 for all "
+            f"{available_cores()} cores available",
+            param_hint="--jobs",
+        )
+    return jobs
 
 
 def parse_reps(text: str, minimum: int) -> int | None:
@@ -212,9 +243,16 @@ def check_backend(backend: str | None, scheduler: str | None) -> str | None:
     if backend not in (None, "loky", "dask"):
         raise typer.BadParameter(f"{backend!r}: choose loky or dask", param_hint="--backend")
     try:
-        return resolve_backend(backend, scheduler)
+        resolved = resolve_backend(backend, scheduler)
     except BackendError as exc:
         raise typer.BadParameter(str(exc), param_hint="--scheduler") from None
+    if resolved == "dask" and not scheduler:  # no dask client can exist before a command
+        raise typer.BadParameter(
+            "the dask backend needs the address of a running dask scheduler, e.g. "
+            "--scheduler tcp://HOST:8786",
+            param_hint="--scheduler",
+        )
+    return resolved
 
 
 def precision_table(precision: Precision) -> Table:

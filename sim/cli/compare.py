@@ -12,6 +12,7 @@ from ..metrics import KPIS
 from .common import (
     DEFAULT_TARGET,
     BackendOpt,
+    JobsOpt,
     MaxRepsOpt,
     MinRepsOpt,
     PrecisionOnOpt,
@@ -24,10 +25,12 @@ from .common import (
     fmt,
     load,
     out,
+    parse_jobs,
     parse_kpis,
     parse_reps,
     precision_table,
     prepare_output,
+    seed_option,
     write_report,
 )
 
@@ -87,8 +90,8 @@ def compare(
         list[Path], typer.Argument(help="Two or more scenario files; the first is the baseline.")
     ],
     reps: RepsOpt = "10",
-    seed: Annotated[int, typer.Option(help="Experiment seed (shared by all scenarios).")] = 1,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers.")] = 1,
+    seed: Annotated[int, seed_option("Experiment seed (shared by all scenarios).")] = 1,
+    jobs: JobsOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace results in the output folder.")] = False,
     plots: Annotated[bool, typer.Option(help="Save PNG plots.")] = True,
@@ -116,6 +119,7 @@ def compare(
     if precision_on not in ("each", "differences"):
         raise typer.BadParameter("choose 'each' or 'differences'", param_hint="--precision-on")
     backend = check_backend(backend, scheduler)
+    jobs = parse_jobs(jobs)
     loaded = [load(p) for p in scenarios]
     stems = [p.stem for p in scenarios]
     if len(set(stems)) != len(stems):

@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
-from .common import ScenarioArg, err, fmt, load, out, say
+from .common import ScenarioArg, err, fmt, load, out, say, seed_option
 
 
 def rerun(
     scenario: ScenarioArg,
     rep: Annotated[int, typer.Option(help="Replication index to reproduce.")],
-    seed: Annotated[int, typer.Option(help="Experiment seed of the original run.")] = 1,
+    seed: Annotated[int, seed_option("Experiment seed of the original run.")] = 1,
 ) -> None:
     """Run one replication alone, to reproduce a failure (its traceback with HUBSIM_DEBUG=1)."""
     from ..replication import ReplicationFailure, run_replication

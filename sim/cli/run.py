@@ -12,6 +12,7 @@ from ..metrics import KPIS
 from .common import (
     DEFAULT_TARGET,
     BackendOpt,
+    JobsOpt,
     MaxRepsOpt,
     MinRepsOpt,
     PrecisionOpt,
@@ -26,12 +27,14 @@ from .common import (
     fmt,
     load,
     out,
+    parse_jobs,
     parse_kpis,
     parse_overrides,
     parse_reps,
     precision_table,
     prepare_output,
     say,
+    seed_option,
     write_report,
 )
 
@@ -56,10 +59,8 @@ def kpi_table(summary, site: str = "", title: str = "") -> Table:
 def run(
     scenario: ScenarioArg,
     reps: RepsOpt = "10",
-    seed: Annotated[int, typer.Option(help="Experiment seed.")] = 1,
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Parallel workers (-1 = all cores).")
-    ] = 1,
+    seed: Annotated[int, seed_option("Experiment seed.")] = 1,
+    jobs: JobsOpt = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Output folder (default results/<scenario>).")
     ] = None,
@@ -92,6 +93,7 @@ def run(
     n = parse_reps(reps, 1)
     kpis = parse_kpis(target_kpis) if n is None else []
     backend = check_backend(backend, scheduler)
+    jobs = parse_jobs(jobs)
     sc = load(scenario, parse_overrides(set_))
     folder = out_dir or Path("results") / scenario.stem
     prepare_output(folder, overwrite)

@@ -8,7 +8,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .common import BackendOpt, ScenarioArg, SchedulerOpt, check_backend, err, fail, fmt, out, say
+from .common import (
+    BackendOpt,
+    JobsOpt,
+    ScenarioArg,
+    SchedulerOpt,
+    check_backend,
+    err,
+    fail,
+    fmt,
+    out,
+    parse_jobs,
+    say,
+    seed_option,
+)
 
 
 def sweep(
@@ -26,10 +39,8 @@ def sweep(
         ),
     ] = None,
     reps: Annotated[int, typer.Option("--reps", "-n", min=1, help="Replications per point.")] = 10,
-    seed: Annotated[int, typer.Option(help="Experiment seed (shared by all points).")] = 1,
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Parallel workers (-1 = all cores).")
-    ] = 1,
+    seed: Annotated[int, seed_option("Experiment seed (shared by all points).")] = 1,
+    jobs: JobsOpt = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Sweep folder (default results/sweep-<scenario>).")
     ] = None,
@@ -54,6 +65,7 @@ def sweep(
     from ..scenario.errors import ScenarioError
 
     backend = check_backend(backend, scheduler)
+    jobs = parse_jobs(jobs)
     folder = out_dir or Path("results") / f"sweep-{scenario.stem}"
     try:
         plan = plan_sweep(scenario, make_grid(grid, set_ or []), reps=reps, seed=seed)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import ScenarioArg, fail, load, out
+from .common import JobsOpt, ScenarioArg, fail, load, out, parse_jobs, seed_option
 
 
 def warmup(
@@ -21,8 +21,8 @@ def warmup(
     ] = "general_beds_occupied",
     site: Annotated[str, typer.Option(help="A site id; empty = the whole collaborative.")] = "",
     reps: Annotated[int, typer.Option("--reps", "-n", min=1, help="Replications averaged.")] = 5,
-    seed: Annotated[int, typer.Option(help="Experiment seed.")] = 1,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers.")] = 1,
+    seed: Annotated[int, seed_option("Experiment seed.")] = 1,
+    jobs: JobsOpt = None,
     batch: Annotated[int, typer.Option(min=1, help="Batch size of MSER (5 = MSER-5).")] = 5,
     interval: Annotated[
         str | None,
@@ -37,6 +37,7 @@ def warmup(
     from ..experiment.warmup import recommend_warmup
     from ..report.plots import save_figure
 
+    jobs = parse_jobs(jobs)
     sc = load(scenario, {"snapshot_interval": interval} if interval else None)
     try:
         rec = recommend_warmup(

@@ -16,6 +16,7 @@ own seed sequence, whichever worker runs it.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -24,6 +25,15 @@ from joblib import Parallel, delayed, parallel_config
 CLUSTER_EXTRA = "pip install 'hubsim[cluster]'"
 CONNECT_TIMEOUT = "15s"
 """How long to keep trying to reach a dask scheduler."""
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask where the system has one,
+    e.g. a container limited to 2 cores of 64), at least 1."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 class BackendError(RuntimeError):

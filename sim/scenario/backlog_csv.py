@@ -21,7 +21,7 @@ from sim.text import printable, shown
 
 from .errors import ScenarioError
 from .types import MAX_BACKLOG
-from .yamlio import decode_text
+from .yamlio import NotARegularFile, decode_text, open_regular
 
 REQUIRED = ("site", "procedure", "priority", "waited_weeks")
 MAX_BYTES = 100 * 1024 * 1024
@@ -60,8 +60,10 @@ def read_backlog_csv(path: str) -> list[BacklogRow]:
 
 def _text(path: str) -> str:
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             raw = fh.read(MAX_BYTES + 1)
+    except NotARegularFile as exc:
+        raise ScenarioError.at(f"the waiting-list CSV: {exc}", file=path) from None
     except OSError as exc:
         raise ScenarioError.at(
             f"cannot read the waiting-list CSV: {exc.strerror}", file=path

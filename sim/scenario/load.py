@@ -12,7 +12,7 @@ from sim.text import shown
 from .checks import CSV_KEY, apply_overrides, backlog_problems, check_scenario
 from .errors import error_at
 from .schema import Scenario
-from .yamlio import LoadedYaml, gc_paused, load_yaml_document, resolve_path
+from .yamlio import LoadedYaml, gc_paused, load_yaml_document, not_a_file, resolve_path
 
 __all__ = [
     "CSV_KEY",
@@ -60,10 +60,9 @@ def _resolve_csv_path(data: dict[str, Any], loaded: LoadedYaml) -> None:
     where = loaded.locations.get(CSV_KEY)
     base = where.file if where else loaded.files[0]
     section["csv"] = resolve_path(base, section["csv"])
-    if not os.path.isfile(section["csv"]):
-        raise error_at(
-            loaded, CSV_KEY, f"the waiting-list CSV {shown(section['csv'])} does not exist"
-        )
+    what = not_a_file(section["csv"])
+    if what is not None:
+        raise error_at(loaded, CSV_KEY, f"the waiting-list CSV {shown(section['csv'])} {what}")
 
 
 def scenario_dict(sc: Scenario) -> dict[str, Any]:

@@ -27,10 +27,11 @@ import gc
 import json
 import os
 import re
+import stat
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -236,6 +237,57 @@ def resolve_path(base_file: str | os.PathLike[str], relative: str | os.PathLike[
 # ----------------------------------------------------------------------------
 
 
+class NotARegularFile(OSError):
+    """A path that names a named pipe, a device or a socket, not a file."""
+
+
+def _special_kind(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def not_a_file(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot be read as a file (``"does not exist"``, ``"is a folder, not a
+    file"``, ``"is a named pipe (FIFO), not a file"``), or None when it is a file."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "does not exist"
+    except OSError as exc:
+        return f"cannot be opened ({exc.strerror})"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    kind = _special_kind(mode)
+    return None if kind is None else f"is {kind}, not a file"
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file.
+
+    A named pipe would block until something writes to it and a device (``/dev/zero``)
+    never ends, so both are refused before reading a byte: the file is opened without
+    waiting (``O_NONBLOCK``) and checked with ``fstat``, which also closes the gap between
+    checking a name and opening it. Raises `NotARegularFile` naming what it is.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        kind = _special_kind(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise NotARegularFile(f"this is {kind}, not a file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _read_text(file: str) -> str:
     """Read a file as text after checking it exists, is small and is UTF-8."""
     try:
@@ -259,7 +311,7 @@ def _read_text(file: str) -> str:
     chunks: list[bytes] = []
     total = 0
     try:
-        with open(file, "rb") as fh:
+        with open_regular(file) as fh:
             while True:
                 chunk = fh.read(_CHUNK)
                 if not chunk:
@@ -272,6 +324,8 @@ def _read_text(file: str) -> str:
                         file=file,
                     )
                 chunks.append(chunk)
+    except NotARegularFile as exc:
+        raise NotAScenarioFile.at(f"{exc}; give a YAML file", file=file) from None
     except OSError as exc:
         raise NotAScenarioFile.at(f"the file cannot be read ({exc.strerror})", file=file) from None
     raw = b"".join(chunks)
@@ -863,7 +917,21 @@ def _top_level_found(root: Node) -> str:
     return f"one text value of {len(value):,} characters, not keys and values"
 
 
-def _parse_file(file: str) -> tuple[dict[Any, Any], dict[tuple[Any, ...], Location]]:
+def parse_yaml_file(
+    file: str, what: str, example: str
+) -> tuple[dict[Any, Any], dict[tuple[Any, ...], Location]]:
+    """One YAML mapping read with every guard of the scenario loader (size, encoding,
+    regular file, safe tags, alias bombs), with the line of each path; no ``extends``.
+
+    ``what`` names the kind of file (``"a grid file"``) and ``example`` shows what it
+    holds, for the message when it holds no mapping. Raises `ScenarioError`.
+    """
+    return _parse_file(file, what, example)
+
+
+def _parse_file(
+    file: str, what: str = "a scenario file", example: str = "lines such as `name: ...`"
+) -> tuple[dict[Any, Any], dict[tuple[Any, ...], Location]]:
     """Read, parse and check one file (no ``extends`` handling)."""
     text = _json_with_tabs(_read_text(file))
     try:
@@ -892,14 +960,17 @@ def _parse_file(file: str) -> tuple[dict[Any, Any], dict[tuple[Any, ...], Locati
         if root is None or (
             isinstance(root, ScalarNode) and root.tag == _NULL_TAG and root.value in ("", "~")
         ):
-            raise NotAScenarioFile.at(
-                "the file is empty; a scenario is a YAML mapping such as `name: ...`", file=file
+            hint = (
+                "a scenario is a YAML mapping such as `name: ...`"
+                if what == "a scenario file"
+                else f"{what} holds {example}"
             )
+            raise NotAScenarioFile.at(f"the file is empty; {hint}", file=file)
         if not isinstance(root, MappingNode):
             _check_node(loader, root, (), file)  # an unsafe tag is the real problem
             raise NotAScenarioFile.at(
-                f"the top level of a scenario file must be a mapping (lines such as "
-                f"`name: ...`), but this file holds {_top_level_found(root)}",
+                f"the top level of {what} must be a mapping ({example}), but this file "
+                f"holds {_top_level_found(root)}",
                 file=file,
                 line=_line(root),
             )
@@ -1069,8 +1140,8 @@ def _load_tree(
                 line=line,
                 field=format_path(key_path),
             )
-        if not os.path.isfile(target):
-            what = "is a folder, not a file" if os.path.isdir(target) else "does not exist"
+        what = not_a_file(target)
+        if what is not None:
             raise ScenarioError.at(
                 f"the file to extend, {shown(name)}, {what} (looked for {target})",
                 file=file,

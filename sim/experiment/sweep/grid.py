@@ -11,7 +11,6 @@ import itertools
 import json
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -43,14 +42,19 @@ def parse_set(spec: str) -> tuple[str, list[Any]]:
     return path, parse_values(values)
 
 
+#: What a grid file holds, for the message when it holds something else.
+GRID_EXAMPLE = "lines such as `sites.cannock.beds.elective: [20, 26, 30]`"
+
+
 def load_grid(path: str | os.PathLike[str]) -> Grid:
-    """A grid file: a YAML mapping of dotted scenario paths to lists of values."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SweepError(f"{path}: cannot read the grid file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise SweepError(f"{path}: not valid YAML: {exc}") from None
+    """A grid file: a YAML mapping of dotted scenario paths to lists of values.
+
+    Read with the scenario loader's guards (size, encoding, a regular file, safe tags,
+    alias bombs); raises `ScenarioError` for a file that is not such a mapping.
+    """
+    from ...scenario.yamlio import parse_yaml_file
+
+    data, _ = parse_yaml_file(str(path), "a grid file", GRID_EXAMPLE)
     if not isinstance(data, dict) or not data:
         raise SweepError(
             f"{path}: a grid file maps dotted scenario paths to lists of values, e.g.\n"
