@@ -245,6 +245,7 @@ def test_grid_file_is_read_with_the_loaders_guards(work: Path) -> None:
     code, output = invoke("sweep", "tiny.yaml", "--grid", "list.yaml", cwd=work)
     assert code == 2
     assert "the top level of a grid file must be a mapping" in output, output
+    assert "maps dotted scenario paths to lists of values" in output
     (work / "tagged.yaml").write_text("x: !!python/object/apply:os.system [ls]\n")
     code, output = invoke("sweep", "tiny.yaml", "--grid", "tagged.yaml", cwd=work)
     assert code == 2 and "not allowed" in output, output

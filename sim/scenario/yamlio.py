@@ -918,19 +918,21 @@ def _top_level_found(root: Node) -> str:
 
 
 def parse_yaml_file(
-    file: str, what: str, example: str
+    file: str, what: str, expected: str
 ) -> tuple[dict[Any, Any], dict[tuple[Any, ...], Location]]:
     """One YAML mapping read with every guard of the scenario loader (size, encoding,
     regular file, safe tags, alias bombs), with the line of each path; no ``extends``.
 
-    ``what`` names the kind of file (``"a grid file"``) and ``example`` shows what it
-    holds, for the message when it holds no mapping. Raises `ScenarioError`.
+    ``what`` names the kind of file (``"a grid file"``) and ``expected`` says what it
+    holds, for the message when it is empty or holds no mapping. Raises `ScenarioError`.
     """
-    return _parse_file(file, what, example)
+    return _parse_file(file, what, expected)
 
 
 def _parse_file(
-    file: str, what: str = "a scenario file", example: str = "lines such as `name: ...`"
+    file: str,
+    what: str = "a scenario file",
+    expected: str = "a scenario is a YAML mapping such as `name: ...`",
 ) -> tuple[dict[Any, Any], dict[tuple[Any, ...], Location]]:
     """Read, parse and check one file (no ``extends`` handling)."""
     text = _json_with_tabs(_read_text(file))
@@ -960,17 +962,15 @@ def _parse_file(
         if root is None or (
             isinstance(root, ScalarNode) and root.tag == _NULL_TAG and root.value in ("", "~")
         ):
-            hint = (
-                "a scenario is a YAML mapping such as `name: ...`"
-                if what == "a scenario file"
-                else f"{what} holds {example}"
-            )
-            raise NotAScenarioFile.at(f"the file is empty; {hint}", file=file)
+            raise NotAScenarioFile.at(f"the file is empty; {expected}", file=file)
         if not isinstance(root, MappingNode):
             _check_node(loader, root, (), file)  # an unsafe tag is the real problem
             raise NotAScenarioFile.at(
-                f"the top level of {what} must be a mapping ({example}), but this file "
-                f"holds {_top_level_found(root)}",
+                f"the top level of {what} must be a mapping (lines such as `name: ...`), "
+                f"but this file holds {_top_level_found(root)}"
+                if what == "a scenario file"
+                else f"the top level of {what} must be a mapping, but this file holds "
+                f"{_top_level_found(root)}; {expected}",
                 file=file,
                 line=_line(root),
             )

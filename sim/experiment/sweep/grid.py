@@ -43,18 +43,25 @@ def parse_set(spec: str) -> tuple[str, list[Any]]:
 
 
 #: What a grid file holds, for the message when it holds something else.
-GRID_EXAMPLE = "lines such as `sites.cannock.beds.elective: [20, 26, 30]`"
+GRID_EXAMPLE = (
+    "a grid file maps dotted scenario paths to lists of values, e.g. "
+    "`sites.cannock.beds.elective: [20, 26, 30]`"
+)
 
 
 def load_grid(path: str | os.PathLike[str]) -> Grid:
     """A grid file: a YAML mapping of dotted scenario paths to lists of values.
 
     Read with the scenario loader's guards (size, encoding, a regular file, safe tags,
-    alias bombs); raises `ScenarioError` for a file that is not such a mapping.
+    alias bombs); raises `SweepError` for a file that is not such a mapping.
     """
+    from ...scenario.errors import ScenarioError
     from ...scenario.yamlio import parse_yaml_file
 
-    data, _ = parse_yaml_file(str(path), "a grid file", GRID_EXAMPLE)
+    try:
+        data, _ = parse_yaml_file(str(path), "a grid file", GRID_EXAMPLE)
+    except ScenarioError as exc:
+        raise SweepError(str(exc)) from None
     if not isinstance(data, dict) or not data:
         raise SweepError(
             f"{path}: a grid file maps dotted scenario paths to lists of values, e.g.\n"
