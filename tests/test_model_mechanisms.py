@@ -251,3 +251,27 @@ def test_the_time_series_ends_at_the_horizon(horizon):
     assert times[-1] == pytest.approx(sc.horizon)
     assert times[:2] == [0.0, 7.0]
     assert len(times) == len(set(times)) == math.ceil(sc.horizon / 7) + 1
+
+
+def test_a_removal_due_while_booked_takes_effect_when_back_on_the_list():
+    """A patient whose removal (validation) falls due while booked is not lost to it: if
+    the operation is cancelled and they rejoin the list, they leave it then."""
+    import heapq
+
+    from sim.model.patient import BOOKED, REMOVED, WAITING
+
+    model = sim.CollaborativeModel(small_elective(demand__removal_per_year=0.01), seed=4)
+    model.run(until=20.5)
+    waiting_list = model.elective.lists[("a", "ortho")]
+    p = max(waiting_list.patients(), key=lambda q: (q.priority, q.referral_time))  # last
+    waiting_list.remove(p)
+    p.state = BOOKED  # booked onto a list ...
+    heapq.heappush(model.elective._removals, (model.now, p.pid, p))  # ... when removal falls due
+    model.run(until=22.5)
+    assert p.state == BOOKED  # a booked patient is not taken off
+    waiting_list.add(p)  # cancelled on the day: back on the list, far from its top
+    model.run(until=24.5)
+    assert p.state == REMOVED and p.waiting_list is None
+    assert p.pid not in model.elective.pathway
+    assert all(q.state == WAITING for q in waiting_list.patients())
+    model.check_conservation()

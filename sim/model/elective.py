@@ -29,6 +29,7 @@ from .critical_care import CriticalCareNetwork
 from .equity import Rescoring
 from .ledger import CAUSES, Cause, ConservationError, Ledger, Tally, TimeWeighted, Waiting
 from .patient import ADMITTED, LEFT, REMOVED, TREATED, WAITING, Patient, PatientFactory
+from .patient import BOOKED as ON_A_LIST
 from .routing import Router
 from .streams import Streams
 from .waiting_list import BookingOrder, WaitingList
@@ -434,7 +435,11 @@ class ElectivePathway:
         Arrivals(self.env, times, partial(self.refer, factory))
 
     def removal_process(self):
-        """SimPy process: each day, take off the list patients who left it (validation)."""
+        """SimPy process: each day, take off the list patients who left it (validation).
+
+        A removal that falls due while the patient is booked onto a list (or admitted)
+        waits: it is checked again each day, and takes effect if the operation is
+        cancelled and they rejoin the list; it lapses if they are treated."""
         env = self.env
         heap = self._removals
         while True:
@@ -442,7 +447,9 @@ class ElectivePathway:
             now = env.now
             while heap and heap[0][0] <= now:
                 _, _, p = heapq.heappop(heap)
-                if p.state == WAITING and p.waiting_list is not None:
+                if p.state == ON_A_LIST or p.state == ADMITTED:
+                    heapq.heappush(heap, (now + 1.0, p.pid, p))
+                elif p.state == WAITING and p.waiting_list is not None:
                     p.waiting_list.remove(p)
                     p.state = REMOVED
                     self._leave_pathway(p)
