@@ -246,3 +246,22 @@ def test_shipped_nel_scenarios_show_the_pooling_benefit():
     d = cmp.differences().set_index(["kpi", "site"])
     assert d.loc[("cc_refusals", ""), "diff_ci_high"] < 0
     assert d.loc[("cc_transfers_out", ""), "diff_ci_low"] > 0
+
+
+def test_a_post_operative_bed_held_but_unused_is_free_again_at_once():
+    """An operation cancelled after its critical care bed was held gives the bed back at
+    once: nobody used it, so it needs no cleaning (turnaround)."""
+    sc = _surgical_cc(beds=4, reserved=0, unplanned_per_day=0.1,
+                      **{"sites.a.critical_care.turnaround": "5 hours"})  # fmt: skip
+    model = sim.CollaborativeModel(sc, seed=8)
+    model.run(until=3.3)
+    cc = model.critical_care
+    unit = cc.units["a"]
+    before = unit.pool.busy
+    bed = cc.admit_planned("a")
+    assert unit.pool.busy == before + 1
+    cc.release_planned(bed)
+    assert unit.pool.busy == before  # no turnaround for an unused bed
+    assert cc.network.busy == before
+    model.run(until=3.5)
+    model.check_conservation()

@@ -581,8 +581,9 @@ class BedNetwork:
         self._hold(unit, patient)
         self._enter(unit, patient)
 
-    def _leave(self, unit: Unit, patient: BedPatient) -> None:
-        """The patient leaves ``unit``; its bed is ready again after turnaround."""
+    def _leave(self, unit: Unit, patient: BedPatient, used: bool = True) -> None:
+        """The patient leaves ``unit``; its bed is ready again after turnaround (at once if
+        it was held but never ``used``)."""
         unit.exits += 1
         unit.patients.discard(patient.cid)
         unit.treating.add(self.env.now, -1)
@@ -591,7 +592,7 @@ class BedNetwork:
         if not patient.planned:
             unit.unplanned_busy -= 1
             self.unplanned_busy -= 1
-        if unit.turnaround > 0:
+        if used and unit.turnaround > 0:
             self.env.timeout(unit.turnaround).callbacks.append(lambda _e: self._ready(unit))
         else:
             self._ready(unit)
@@ -915,9 +916,10 @@ class BedNetwork:
         self.env.timeout(stay).callbacks.append(lambda _e: self._discharge(patient))
 
     def release_planned(self, patient: BedPatient) -> None:
-        """The operation was cancelled: the bed was held but not used."""
+        """The operation was cancelled: the bed was held but not used, so it is free again
+        at once (no turnaround)."""
         patient.discharged = True
-        self._leave(patient.unit, patient)
+        self._leave(patient.unit, patient, used=False)
 
     # -- checks ----------------------------------------------------------------------------------
     def check_conservation(self) -> None:
