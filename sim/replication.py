@@ -44,7 +44,7 @@ class ReplicationResult:
 
 
 def run_replication(
-    scenario: Scenario, seed: int = 0, rep: int = 0, events: bool = False
+    scenario: Scenario, seed: int = 1, rep: int = 0, events: bool = False
 ) -> ReplicationResult:
     """Run replication ``rep`` of ``scenario`` under experiment seed ``seed`` to its horizon.
 

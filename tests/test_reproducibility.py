@@ -3,6 +3,8 @@ scenarios on the same seed see the same patients (common random numbers)."""
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pandas as pd
 from builders import small_elective
@@ -99,3 +101,17 @@ def test_replication_seeds_are_spawned_from_one_seed_sequence():
         mine = replication_seed(7, rep)
         assert mine.spawn_key == child.spawn_key
         assert np.array_equal(mine.generate_state(4), child.generate_state(4))
+
+
+def test_the_library_defaults_to_the_command_lines_seed():
+    """``sim.run`` and ``sim.run_replication`` without a seed give what ``hubsim run`` gives
+    without ``--seed`` (seed 1)."""
+    from sim.cli.run import run as cli_run
+
+    cli_default = inspect.signature(cli_run).parameters["seed"].default
+    assert cli_default == 1
+    sc = small_elective(horizon="10 weeks", warm_up="0 days")
+    res = sim.run(sc, reps=1)
+    assert res.seed == cli_default
+    assert _same(res.reps[0].kpis, sim.run_replication(sc, seed=cli_default).kpis)
+    assert _same(sim.run_replication(sc).kpis, res.reps[0].kpis)

@@ -49,7 +49,7 @@ def run_tasks(
 def run(
     scenario: Scenario,
     reps: int = 10,
-    seed: int = 0,
+    seed: int = 1,
     n_jobs: int = 1,
     events: bool = False,
     progress: bool = False,

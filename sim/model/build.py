@@ -76,7 +76,7 @@ def _templates(plan: SessionPlan) -> tuple[tuple[float, CaseMix], ...]:
 class CollaborativeModel:
     """The sites, patients and processes of one replication of a scenario."""
 
-    def __init__(self, scenario: Scenario, seed: int = 0, rep: int = 0, log_events: bool = False):
+    def __init__(self, scenario: Scenario, seed: int = 1, rep: int = 0, log_events: bool = False):
         sc = self.scenario = scenario
         self.seed = seed
         self.rep = rep
