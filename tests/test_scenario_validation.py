@@ -616,6 +616,23 @@ CASES: list[tuple[str, Edits, str, str | None, list[str]]] = [
         ["site_b operates on hip inpatients but has no beds"],
     ),
     (
+        "routing day cases needing critical care to a site without beds",
+        (
+            ("procedures:\n", SITE_B_ORTHO_NO_BEDS.replace(
+                "    theatres:\n", "    critical_care: {beds: 4}\n    theatres:\n")),
+            ("demand:\n", ROUTE_HIP_TO_B),
+            ("day_case_probability: 0.1\n", "day_case_probability: 1.0\n    critical_care: "
+             "{probability: 0.5, length_of_stay: 2 days}\n"),
+        ),  # fmt: skip
+        "sites.site_b.beds",
+        "  site_b:",
+        [
+            "site_b operates on hip patients who need critical care after surgery",
+            "never day cases",
+            "no ward beds",
+        ],
+    ),
+    (
         "demand at a site without sessions for the specialty",
         (
             ("demand:\n", CATARACT + "demand:\n"),

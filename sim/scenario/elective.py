@@ -624,11 +624,23 @@ def treatment_problems(sc: Scenario) -> list[Problem]:
                         f"patients from {sid} are treated) has no critical care unit",
                     )
                 )
-            elif proc.day_case_probability < 1.0 and tsite.beds is None:
-                out.append(
-                    (
-                        ("sites", target, "beds"),
-                        f"{target} operates on {pid} inpatients but has no beds",
+            elif tsite.beds is None or tsite.beds.most == (0, 0):
+                if proc.day_case_probability < 1.0:
+                    out.append(
+                        (
+                            ("sites", target, "beds"),
+                            f"{target} operates on {pid} inpatients but has no beds",
+                        )
                     )
-                )
+                elif proc.critical_care is not None and proc.critical_care.probability > 0:
+                    out.append(
+                        (
+                            ("sites", target, "beds"),
+                            f"{target} operates on {pid} patients who need critical care after "
+                            "surgery, who are never day cases (they are admitted to a ward bed "
+                            f"as well), but {target} has no ward beds: every such operation "
+                            f"would be cancelled. Give {target} beds, or set "
+                            f"procedures.{pid}.critical_care.probability to 0",
+                        )
+                    )
     return out
