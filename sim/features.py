@@ -65,6 +65,8 @@ FEATURES: dict[str, Feature] = {
         _feature("networks", "Beds of other types: pathways, pooling, out of area"),
         _feature("mutual_aid", "Mutual aid: long waiters offered a shorter list"),
         _feature("staff", "Shared staff: rosters, sickness, passporting"),
+        _feature("nursing", "Staffed critical care beds: nurse rosters, sickness, ratios by "
+                 "level of care"),
         _feature("equity", "Equity: deprivation quintiles and booking rules"),
         _feature("calendar", "Calendars: bank holidays, leave, openings, growth, strikes"),
     )

@@ -1,11 +1,11 @@
 """Key performance indicators: declared once each in :data:`KPIS`, computed from a ledger.
 
 Each feature declares its KPIs in its own module here (``elective``, ``wards``,
-``emergencies``, ``critical_care``, ``networks``, ``mutual_aid``, ``staff``, ``equity``,
-``calendar``); importing
-this package registers them all, in that order. :func:`kpi_rows` turns a replication's
-closed :class:`~sim.model.ledger.Ledger` into (kpi, site, value) rows: one per KPI of
-every feature present, for each site and for the whole collaborative (site ``""``).
+``emergencies``, ``critical_care``, ``networks``, ``nursing``, ``mutual_aid``, ``staff``,
+``equity``, ``calendar``); importing this package registers them all, in that order.
+:func:`kpi_rows` turns a replication's closed :class:`~sim.model.ledger.Ledger` into
+(kpi, site, value) rows: one per KPI of every feature present, for each site and for the
+whole collaborative (site ``""``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from . import (  # noqa: F401
     equity,
     mutual_aid,
     networks,
+    nursing,
     staff,
     wards,
 )

@@ -247,8 +247,17 @@ class CollaborativeModel:
             common = (geography, self.calendar, self.streams, ledger)
             if bt == CRITICAL_CARE:
                 post_op = any(p.critical_care is not None for p in sc.procedures.values())
+                shares = {k: p.critical_care.level_3_share for k, p in sc.procedures.items()
+                          if p.critical_care is not None}  # fmt: skip
                 out[bt] = CriticalCareNetwork(
-                    env, by_site, sc.policies.critical_care, *common, totals[bt], ids, post_op
+                    env,
+                    by_site,
+                    sc.policies.critical_care,
+                    *common,
+                    totals[bt],
+                    ids,
+                    post_op,
+                    shares,
                 )  # type: ignore[arg-type]
                 continue
             out[bt] = BedNetwork(
@@ -363,6 +372,7 @@ class CollaborativeModel:
             "wards": bool(self.beds),
             "emergencies": bool(self.emergencies),
             "critical_care": self.critical_care is not None,
+            "nursing": self.critical_care is not None and self.critical_care.nursing,
             "networks": any(bt != CRITICAL_CARE for bt in self.networks),
             "mutual_aid": bool(self.mutual_aid),
             "staff": self.roster is not None,

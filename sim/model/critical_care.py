@@ -23,6 +23,7 @@ from .calendar import Arrivals, Calendar, pattern_times
 from .geography import Geography
 from .ledger import Ledger
 from .networks import BedNetwork, BedPatient, NetworkTally, SourceTally, Unit, UnitTally
+from .nursing import Level, UnitNurses, level, staff_units
 from .streams import Streams
 
 #: Snapshot measures of this feature.
@@ -93,6 +94,7 @@ class CriticalCareNetwork(BedNetwork):
         network_tally: NetworkTally | None = None,
         ids: Iterator[int] | None = None,
         post_op: bool = False,
+        post_op_shares: Mapping[str, float | None] | None = None,
     ):
         tallies = ledger.tallies(CriticalCareTally)
         by_site = {sid: tallies[ledger.index[sid]] for sid in ledger.sites}
@@ -110,6 +112,63 @@ class CriticalCareNetwork(BedNetwork):
             network_tally, prefix="critical_care", events="cc", ids=ids, source_tallies=sources,
         )  # fmt: skip
         self._direct = {sid: sources.get(f"{sid}/{DIRECT}") for sid in units}
+        self._direct_level: dict[str, Level] = {}
+        self._post_op_level: dict[tuple[str, str], Level] = {}
+        self._post_op_share = dict(post_op_shares or {})
+        self.rosters: list[UnitNurses] = []
+        if any(u.nursing is not None for u in units.values()):
+            self._staff(units, policy, geography, streams, ledger)
+
+    def _staff(
+        self,
+        units: Mapping[str, CriticalCareUnit],
+        policy: CriticalCarePolicy,
+        geography: Geography,
+        streams: Streams,
+        ledger: Ledger,
+    ) -> None:
+        """Nurses: each patient's level of care, each unit's roster and shared pools."""
+        self.nursing = True
+        prefix = "critical_care"
+        for sid, spec in units.items():
+            unit = self.units[sid]
+            unit.level = level(streams, f"{prefix}/{sid}/level", spec.level_3_share)
+            if spec.stream is not None:
+                self._direct_level[sid] = level(
+                    streams, f"{prefix}/{sid}/{DIRECT}/level", spec.stream.level_3_share, unit.level
+                )
+        for src in self.sources:
+            share = self.specs[src.unit.site].sources[src.name].level_3_share
+            name = f"{prefix}/{src.unit.site}/{src.name}/level"
+            src.level = level(streams, name, share, src.unit.level)
+        for src in self.planned_sources:
+            share = self.specs[src.unit.site].planned_admissions[src.name].level_3_share
+            name = f"{prefix}/{src.unit.site}/planned/{src.name}/level"
+            src.level = level(streams, name, share, src.unit.level)
+        shared = policy.nurses_shared
+
+        def pool_of(sid: str) -> str:
+            if shared == "site" or units[sid].out_of_area:
+                return f"site {sid}"
+            return f"trust {geography.trust[sid]}" if shared == "trust" else "collaborative"
+
+        specs = {sid: u.nursing for sid, u in units.items() if u.nursing is not None}
+        self.rosters = staff_units(
+            self.env, self.units, specs, pool_of, streams, ledger, prefix, self.nurses_freed
+        )
+
+    def post_op_level(self, site: str, procedure: str) -> int:
+        """Level of care of a patient after ``procedure`` at ``site``: the procedure's
+        share at level 3, else the unit's."""
+        key = (site, procedure)
+        draw = self._post_op_level.get(key)
+        if draw is None:
+            name = f"critical_care/{site}/{POST_OPERATIVE}/{procedure}/level"
+            share = self._post_op_share.get(procedure)
+            draw = self._post_op_level[key] = level(
+                self._streams, name, share, self.units[site].level
+            )
+        return draw()
 
     def start(self) -> None:
         """Start the direct admission streams."""
@@ -121,16 +180,17 @@ class CriticalCareNetwork(BedNetwork):
                     f"critical_care/{sid}", self.env.now,
                 )  # fmt: skip
                 Arrivals(self.env, times, partial(self._direct_admission, sid))
+        for roster in self.rosters:
+            roster.start()
         super().start()
 
     def _direct_admission(self, site: str, _t: float) -> None:
         source = self._direct[site]
-        if source is None:
-            self.unplanned(site)
-            return
         unit = self.units[site]
         patient = BedPatient(next(self.ids), site, unit, False, self.env.now, unit.stay())
         patient.source = source
+        if self.nursing:
+            patient.level = self._direct_level[site]()
         self.arrive(patient)
 
     def snapshot(self, ledger: Ledger, t: float) -> None:

@@ -298,7 +298,7 @@ class ElectivePathway:
         """A planned critical care bed if the patient needs one; without it the operation
         is cancelled (and the ward bed given back)."""
         if p.needs_cc:
-            p.cc_bed = self.critical_care.admit_planned(site, p.pid)
+            p.cc_bed = self.critical_care.admit_planned(site, p.pid, p.procedure)
             if p.cc_bed is None:
                 self.cancel(p, Cause.NO_CC_BED, site, pool)
                 return False

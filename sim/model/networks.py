@@ -46,6 +46,7 @@ from ..scenario.networks import (
 from .calendar import Arrivals, Calendar, pattern_times
 from .geography import Geography
 from .ledger import ConservationError, Ledger, Tally, TimeWeighted
+from .nursing import Level, NursePool, UnitNurses
 from .streams import Sampler, Streams
 from .wards import BedPool, BedTally
 
@@ -171,7 +172,8 @@ class BedPatient:
 
     __slots__ = (
         "cid", "home", "own", "unit", "arrived", "planned", "stay", "discharged", "ptype",
-        "next", "dest", "source", "waited", "moving", "in_transit", "due", "km",
+        "next", "dest", "source", "waited", "moving", "in_transit", "due", "km", "level",
+        "short",
     )  # fmt: skip
 
     def __init__(
@@ -208,6 +210,10 @@ class BedPatient:
         """The stay ended while on the move: discharge on arrival."""
         self.km = 0.0
         """Road km from home to the unit the patient is in."""
+        self.level = 0
+        """Level of care (3 or 2) where units have nurses; 0 otherwise."""
+        self.short = False
+        """Their own unit had a free bed but no nurse for them."""
 
 
 class Route:
@@ -233,7 +239,7 @@ class Route:
 class Source:
     """One admission stream of a unit, resolved: who its patients are and how long they stay."""
 
-    __slots__ = ("network", "unit", "tally", "stay", "route", "home", "ptype", "name")
+    __slots__ = ("network", "unit", "tally", "stay", "route", "home", "ptype", "name", "level")
 
     def __init__(self, network: BedNetwork, unit: Unit, name: str, home: str):
         self.network = network
@@ -244,6 +250,8 @@ class Source:
         self.stay: Sampler | None = None
         self.route: Route | None = None
         self.ptype: str | None = None
+        self.level: Level | None = None
+        """The level of care of its patients, where units have nurses."""
 
     def arrive(self, _t: float) -> None:
         """An unplanned patient of this stream needs a bed now."""
@@ -257,6 +265,8 @@ class Source:
         patient.next = nxt
         patient.dest = dest
         patient.source = self.tally
+        if self.level is not None:
+            patient.level = self.level()
         net.arrive(patient)
 
     def arrive_planned(self, _t: float) -> None:
@@ -304,13 +314,34 @@ class Unit:
         """Pathway by patient type."""
         self.stay: Sampler | None = None
         """The unit's own length of stay."""
+        self.nurses: NursePool | None = None
+        """The nurses this unit's patients draw on (None: beds are always staffed)."""
+        self.roster: UnitNurses | None = None
+        self.need: tuple[int, ...] = (0, 0, 0, 0)
+        """Twelfths of a nurse a patient takes here, by level of care."""
+        self.level: Level | None = None
+        """Level of care of patients with none of their own, where units have nurses."""
 
     @property
     def beds(self) -> int | float:
         return self.capacity
 
-    def free_for_unplanned(self) -> bool:
+    def bed_for_unplanned(self) -> bool:
+        """A bed an unplanned patient may use is free (whether or not it has a nurse)."""
         return self.pool.busy < self.capacity and self.unplanned_busy < self.unplanned_cap
+
+    def staffed(self, level: int) -> bool:
+        """A nurse can take a patient at ``level`` here now."""
+        n = self.nurses
+        return n is None or n.used + self.need[level] <= n.capacity
+
+    def free_for_unplanned(self, level: int = 0) -> bool:
+        n = self.nurses
+        return (
+            self.pool.busy < self.capacity
+            and self.unplanned_busy < self.unplanned_cap
+            and (n is None or n.used + self.need[level] <= n.capacity)
+        )
 
     def free_for_planned(self, already_promised: int = 0) -> bool:
         return self.pool.busy + already_promised < self.capacity
@@ -379,6 +410,8 @@ class BedNetwork:
         self.unplanned_cap = self.network.capacity - sum(u.reserved for u in self.units.values())
         self.queue: deque[BedPatient] = deque()
         """With ``pooled``: unplanned patients waiting for any bed of the pool."""
+        self.nursing = False
+        """Some unit has nurses: every patient has a level of care."""
         if self.pooled:
             self._place = self._place_in_pool
             self._ready = self._ready_pooled
@@ -567,6 +600,8 @@ class BedNetwork:
             unit.unplanned_busy += 1
             self.unplanned_busy += 1
         patient.unit = unit
+        if unit.nurses is not None:
+            self._take_nurse(unit, patient)
 
     def _enter(self, unit: Unit, patient: BedPatient) -> None:
         unit.entries += 1
@@ -592,6 +627,8 @@ class BedNetwork:
         if not patient.planned:
             unit.unplanned_busy -= 1
             self.unplanned_busy -= 1
+        if unit.nurses is not None:
+            self._give_nurse(unit, patient)
         if used and unit.turnaround > 0:
             self.env.timeout(unit.turnaround).callbacks.append(lambda _e: self._ready(unit))
         else:
@@ -601,7 +638,7 @@ class BedNetwork:
         """A bed is clean: give it to a waiting local patient, or bring one of ours home."""
         unit.pool.vacate()
         self.network.vacate()
-        if unit.queue and unit.free_for_unplanned():
+        if unit.queue and unit.free_for_unplanned(unit.queue[0].level):
             patient = unit.queue.popleft()
             self._admit(unit, patient, waited=self.env.now - patient.arrived)
         elif unit.away and self._repatriate_free is not None and self._repatriate_free(unit):
@@ -613,22 +650,79 @@ class BedNetwork:
         """A bed of the pool is clean: give it to the patient who has waited longest."""
         unit.pool.vacate()
         self.network.vacate()
-        if self.queue and self.unplanned_busy < self.unplanned_cap:
+        if (
+            self.queue
+            and self.unplanned_busy < self.unplanned_cap
+            and unit.staffed(self.queue[0].level)
+        ):
             patient = self.queue.popleft()
             self._admit(unit, patient, waited=self.env.now - patient.arrived)
 
-    def _pool_bed(self, own: Unit) -> Unit | None:
-        """A free bed anywhere in the pool: at the patient's own unit if it has one, else at
-        the nearest unit that has."""
-        if own.pool.busy < own.capacity:
+    def _pool_bed(self, own: Unit, level: int = 0) -> Unit | None:
+        """A free (staffed) bed anywhere in the pool: at the patient's own unit if it has
+        one, else at the nearest unit that has."""
+        if own.pool.busy < own.capacity and own.staffed(level):
             return own
         if self.network.busy >= self.network.capacity:
             return None
-        return next((u for u in self._order[own.site] if u.pool.busy < u.capacity), None)
+        return next(
+            (u for u in self._order[own.site] if u.pool.busy < u.capacity and u.staffed(level)),
+            None,
+        )
 
     @staticmethod
-    def _own_bed(own: Unit) -> Unit | None:
-        return own if own.pool.busy < own.capacity else None
+    def _own_bed(own: Unit, level: int = 0) -> Unit | None:
+        return own if own.pool.busy < own.capacity and own.staffed(level) else None
+
+    # -- nurses --------------------------------------------------------------------------------
+    def _take_nurse(self, unit: Unit, patient: BedPatient) -> None:
+        pool = unit.nurses
+        if pool is not None:
+            n = unit.need[patient.level]
+            pool.used += n
+            unit.roster.needed.add(self.env.now, n)  # type: ignore[union-attr]
+
+    def _give_nurse(self, unit: Unit, patient: BedPatient) -> None:
+        pool = unit.nurses
+        if pool is not None:
+            n = unit.need[patient.level]
+            pool.used -= n
+            unit.roster.needed.add(self.env.now, -n)  # type: ignore[union-attr]
+            self.nurses_freed(pool)
+
+    def nurses_freed(self, pool: NursePool) -> None:
+        """Nursing freed in ``pool`` (a discharge, or more nurses on a new shift): admit
+        the patients waiting in its units that now have a staffed bed, longest wait first."""
+        now = self.env.now
+        if self.pooled:
+            while self.queue and self.unplanned_busy < self.unplanned_cap:
+                head = self.queue[0]
+                target = self._pool_bed(head.own, head.level)
+                if target is None:
+                    return
+                self.queue.popleft()
+                self._admit(target, head, waited=now - head.arrived)
+            return
+        while True:
+            best: Unit | None = None
+            for u in pool.units:
+                if (
+                    u.queue
+                    and (best is None or u.queue[0].arrived < best.queue[0].arrived)
+                    and u.free_for_unplanned(u.queue[0].level)
+                ):
+                    best = u
+            if best is None:
+                return
+            patient = best.queue.popleft()
+            self._admit(best, patient, waited=now - patient.arrived)
+
+    def _short_of_nurses(self, patient: BedPatient, bed_free: bool) -> None:
+        """The patient found a free bed at their own unit (pool) but no nurse."""
+        roster = patient.own.roster
+        if bed_free and roster is not None:
+            patient.short = True
+            roster.tally.no_nurse += 1
 
     # -- unplanned patients ----------------------------------------------------------------------
     def unplanned(self, home: str, los: float | None = None) -> None:
@@ -657,21 +751,28 @@ class BedNetwork:
         patient.own.tally.unplanned_arrivals += 1
         if patient.source is not None:
             patient.source.arrivals += 1
+        if self.nursing and not patient.level:
+            patient.level = patient.own.level()  # type: ignore[misc]
         self._place(patient)
 
     def _place_at_own(self, patient: BedPatient) -> None:
         unit = patient.own
-        if unit.free_for_unplanned():
+        if unit.free_for_unplanned(patient.level):
             self._admit(unit, patient, 0.0)
         else:
+            if unit.nurses is not None:
+                self._short_of_nurses(patient, unit.bed_for_unplanned())
             self._when_full(unit, patient)
 
     def _place_in_pool(self, patient: BedPatient) -> None:
         unit = patient.own
-        target = self._pool_bed(unit) if self.unplanned_busy < self.unplanned_cap else None
+        room = self.unplanned_busy < self.unplanned_cap
+        target = self._pool_bed(unit, patient.level) if room else None
         if target is not None:
             self._admit(target, patient, 0.0)
         else:
+            if self.nursing:
+                self._short_of_nurses(patient, room and self.network.busy < self.network.capacity)
             self._when_full(unit, patient)
 
     def moved_in(self, previous: BedPatient, from_site: str) -> None:
@@ -695,7 +796,10 @@ class BedNetwork:
 
     def _transfer_or_else(self, unit: Unit, patient: BedPatient) -> None:
         """Transfer to the first unit in order of preference with a free bed."""
-        target = next((u for u in self._order[unit.site] if u.free_for_unplanned()), None)
+        level = patient.level
+        target = next(
+            (u for u in self._order[unit.site] if u.free_for_unplanned(level)), None
+        )
         if target is not None:
             self.env.process(self._transfer(patient, target))
         else:
@@ -705,6 +809,8 @@ class BedNetwork:
         patient.own.tally.refusals += 1
         if patient.source is not None:
             patient.source.refusals += 1
+        if patient.short:
+            patient.own.roster.tally.refusals_no_nurse += 1  # type: ignore[union-attr]
         self.ledger.log(self.env.now, self._ev["refused"], -patient.cid, patient.home)
 
     def _arrived(self, unit: Unit, patient: BedPatient) -> None:
@@ -715,6 +821,8 @@ class BedNetwork:
             tally.transfers_out += 1
             if patient.source is not None:
                 patient.source.transfers_out += 1
+            if patient.short:
+                own.roster.tally.transfers_no_nurse += 1  # type: ignore[union-attr]
         if unit.out_of_area:
             tally.out_of_area += 1
         d = self.distance(patient.home, unit)
@@ -749,6 +857,8 @@ class BedNetwork:
         src = patient.source
         if src is not None:
             src.transfers_out += 1
+        if patient.short:
+            patient.own.roster.tally.transfers_no_nurse += 1  # type: ignore[union-attr]
         if self.teams is not None:
             with self.teams.request() as team:
                 yield team
@@ -775,12 +885,20 @@ class BedNetwork:
             patient = home.away.popleft()
             if patient.discharged or patient.unit is home or patient.moving is not None:
                 continue
+            if not home.staffed(patient.level):
+                home.away.appendleft(patient)
+                return
             if self.repatriation.team:
                 self.env.process(self._repatriate_by_team(patient, home))
                 return
             away = patient.unit
-            self._leave(away, patient)
-            self._occupy(home, patient)
+            if self.nursing:  # home's nurse first: the one freed away may go to another
+                # patient at once (critical care keeps no distance from home over time)
+                self._occupy(home, patient)
+                self._leave(away, patient)
+            else:
+                self._leave(away, patient)
+                self._occupy(home, patient)
             home.tally.repatriations += 1
             self.ledger.log(self.env.now, self._ev["repatriated"], -patient.cid, home.site,
                             away.site)  # fmt: skip
@@ -795,6 +913,7 @@ class BedNetwork:
         self.network.occupy()
         home.unplanned_busy += 1
         self.unplanned_busy += 1
+        self._take_nurse(home, patient)
         patient.moving = home
         if self.teams is not None:
             with self.teams.request() as team:
@@ -825,6 +944,7 @@ class BedNetwork:
             patient.moving = None
             home.unplanned_busy -= 1
             self.unplanned_busy -= 1
+            self._give_nurse(home, patient)
             self._ready(home)
             return False
         away = patient.unit
@@ -862,14 +982,18 @@ class BedNetwork:
             tally.arrivals += 1
         stay = src.stay()
         cid = next(self.ids)
-        target = self._planned_bed(unit)
+        level = src.level() if src.level is not None else 0
+        target = self._planned_bed(unit, level)
         if target is None:
+            if self.nursing:
+                self._planned_short(unit)
             unit.tally.planned_cancellations += 1
             if tally is not None:
                 tally.cancellations += 1
             self.ledger.log(self.env.now, self._ev["cancelled"], -cid, unit.site, src.name)
             return
         patient = BedPatient(cid, unit.site, unit, True, self.env.now, stay)
+        patient.level = level
         self._occupy(target, patient)
         target.tally.admissions += 1
         unit.tally.planned_admissions += 1
@@ -889,18 +1013,41 @@ class BedNetwork:
         """A patient who would have been on a list at ``site`` was left off: no bed."""
         self.tally[site].booking_deferrals += 1
 
-    def admit_planned(self, site: str, pid: int = 0) -> BedPatient | None:
+    def _planned_short(self, own: Unit) -> None:
+        """A planned patient of ``own`` is cancelled: count it if a bed was free but no
+        nurse."""
+        roster = own.roster
+        if roster is None:
+            return
+        if self.pooled:
+            bed = self.network.busy < self.network.capacity
+        else:
+            bed = own.pool.busy < own.capacity
+        if bed:
+            roster.tally.cancellations_no_nurse += 1
+
+    def post_op_level(self, site: str, procedure: str) -> int:
+        """Level of care of a patient after surgery (0 where units have no nurses)."""
+        return 0
+
+    def admit_planned(
+        self, site: str, pid: int = 0, procedure: str | None = None
+    ) -> BedPatient | None:
         """A bed for an elective patient at ``site`` after surgery now, or None."""
         own = self.units[site]
-        unit = self._planned_bed(own)
+        level = self.post_op_level(site, procedure) if self.nursing else 0  # type: ignore[arg-type]
+        unit = self._planned_bed(own, level)
         src = self._source_tallies.get(f"{site}/post_operative")
         if src is not None:
             src.arrivals += 1
         if unit is None:
+            if self.nursing:
+                self._planned_short(own)
             if src is not None:
                 src.cancellations += 1
             return None
         patient = BedPatient(next(self.ids), site, own, True, self.env.now)
+        patient.level = level
         self._occupy(unit, patient)
         unit.tally.admissions += 1
         unit.tally.elective_admissions += 1
@@ -944,3 +1091,11 @@ class BedNetwork:
                 )
             if not 0 <= unit.pool.busy <= unit.pool.capacity:
                 raise ConservationError(f"{unit.pool.name}: {unit.pool.busy} of {unit.beds} beds")
+        pools = {id(u.nurses): u.nurses for u in self.units.values() if u.nurses is not None}
+        for pool in pools.values():
+            taken = sum(u.roster.needed.level for u in pool.units)  # type: ignore[union-attr]
+            if pool.used != taken or pool.used < 0:
+                raise ConservationError(
+                    f"{self.bed_type} nurses: the pool has {pool.used} twelfths of a nurse in "
+                    f"use but its units' patients take {taken}"
+                )

@@ -10,7 +10,7 @@ post-operative beds for procedures that need one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
@@ -18,6 +18,7 @@ from .arrivals import ArrivalPattern
 from .base import Spec
 from .distributions import TimeDist
 from .networks import AdmissionSource, NetworkPolicy, Unit
+from .nursing import Nursing
 from .types import Ident, Probability
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ class CriticalCareStream(ArrivalPattern):
 
     per_day: float | None = Field(default=None, gt=0, le=10_000)
     """Admissions a day, e.g. ``2.8``."""
+    level_3_share: Probability | None = None
+    """Share of these patients at level 3 (one nurse each; the rest level 2, one nurse per
+    two), e.g. ``0.6``; default: the unit's. Used where units have ``nursing``."""
 
 
 _STREAM_KEYS = frozenset(CriticalCareStream.model_fields)
@@ -73,6 +77,15 @@ class CriticalCareUnit(Unit):
     deterioration_probability: Probability = 0.0
     """Share of emergency ward patients who deteriorate during their stay and need critical
     care, e.g. ``0.01``."""
+    nursing: Nursing | None = None
+    """The unit's bedside nurses (roster, sickness, ratios by level of care): a bed without
+    a nurse cannot take a patient, e.g. ``{nurses_per_shift: 14, sickness_absence: 0.05}``;
+    none (default): every free bed is staffed."""
+    level_3_share: Probability | None = None
+    """Share of the unit's patients at level 3 (one nurse each; the rest level 2, one nurse
+    per two, GPICS), e.g. ``0.5``: patients from the emergency department, wards, other bed
+    types, and streams, planned admissions or procedures that state none. Needed on every
+    unit when any unit has ``nursing``."""
 
     @model_validator(mode="after")
     def _own_names(self) -> CriticalCareUnit:
@@ -106,6 +119,9 @@ class PostOpCriticalCare(Spec):
     length_of_stay: TimeDist
     """Stay in critical care after the operation, e.g. ``{dist: lognormal, mean: 3 days,
     sd: 4.9 days}``."""
+    level_3_share: Probability | None = None
+    """Share of these patients at level 3 (one nurse each; the rest level 2, one nurse per
+    two), e.g. ``0.3``; default: the unit's. Used where units have ``nursing``."""
 
 
 class CriticalCarePolicy(NetworkPolicy):
@@ -114,7 +130,12 @@ class CriticalCarePolicy(NetworkPolicy):
 
     check_at_booking: bool = True
     """Check a post-operative bed is free when a list is finalised (``booking.lead_time``
-    ahead) as well as on the day; ``false``: on the day only."""
+    ahead) as well as on the day; ``false``: on the day only. (Nurses are checked on the
+    day only: the roster of a day ahead is not known.)"""
+    nurses_shared: Literal["site", "trust", "collaborative"] = "site"
+    """Units with ``nursing`` whose nurses work as one pool: each unit's own (``site``),
+    the units of a trust, or all the collaborative's units (out-of-area units keep their
+    own). Nurses of a pool go at once to whichever of its units admits a patient."""
 
 
 def reference_problems(sc: Scenario) -> list[Problem]:

@@ -23,7 +23,7 @@ from .arrivals import ArrivalPattern
 from .base import Spec
 from .distributions import TimeDist
 from .errors import did_you_mean, unknown
-from .types import MAX_BEDS, Count, Ident
+from .types import MAX_BEDS, Count, Ident, Probability
 from .units import Duration, NonNegativeDuration
 
 if TYPE_CHECKING:
@@ -67,6 +67,10 @@ class AdmissionSource(ArrivalPattern):
     home: Ident | None = None
     """The site these patients live nearest to, for the distance from home (default: the
     unit's own site), e.g. ``croydon``."""
+    level_3_share: Probability | None = None
+    """Critical care: share of these patients at level 3 (one nurse each; the rest level 2,
+    one nurse per two), e.g. ``0.6``; default: the unit's. Used where units have
+    ``nursing``."""
 
 
 class PlannedSource(ArrivalPattern):
@@ -83,6 +87,10 @@ class PlannedSource(ArrivalPattern):
     """Planned admissions a day (a Poisson stream), e.g. ``1.3``."""
     length_of_stay: TimeDist
     """Stay in the unit, e.g. ``{dist: exponential, mean: 57.34 hours}``."""
+    level_3_share: Probability | None = None
+    """Critical care: share of these patients at level 3 (one nurse each; the rest level 2,
+    one nurse per two), e.g. ``0.6``; default: the unit's. Used where units have
+    ``nursing``."""
 
 
 class Branch(Spec):

@@ -21,6 +21,7 @@ from . import (
     equity,
     mutual_aid,
     networks,
+    nursing,
     staff,
 )
 from .errors import AnyOf, Problem, unknown
@@ -40,6 +41,7 @@ FEATURE_CHECKS = (
     emergencies.reference_problems,
     critical_care.reference_problems,
     networks.reference_problems,
+    nursing.reference_problems,
     equity.reference_problems,
     mutual_aid.reference_problems,
     staff.reference_problems,

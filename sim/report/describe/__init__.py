@@ -13,6 +13,7 @@ from . import (
     equity,
     mutual_aid,
     networks,
+    nursing,
     staff,
     wards,
 )
@@ -23,6 +24,7 @@ FEATURES = (
     wards,
     emergencies,
     critical_care,
+    nursing,
     mutual_aid,
     staff,
     equity,
