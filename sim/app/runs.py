@@ -16,6 +16,7 @@ import pandas as pd
 
 import sim
 from sim.metrics import KPIS
+from sim.text import sig
 
 #: matplotlib's pyplot is not thread-safe, and downloads are built on another thread.
 PLOT_LOCK = threading.Lock()
@@ -130,14 +131,7 @@ def _needs_nothing(fn: Callable[..., Any]) -> bool:
 
 def sig3(x: float, signed: bool = False) -> str:
     """Three significant figures, thousands separated: 18,200, 58.6, 0.694."""
-    if x != x:
-        return "–"
-    if x == 0:
-        return "0"
-    digits = max(0, 2 - int(f"{abs(x):e}".split("e")[1]))
-    value = float(f"{x:.3g}")
-    text = f"{value:,.{digits}f}" if digits else f"{value:,.0f}"
-    return ("+" + text) if signed and x > 0 else text
+    return sig(x, 3, signed)
 
 
 def _site_name(sc: sim.Scenario, sid: str) -> str:

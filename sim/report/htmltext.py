@@ -5,7 +5,6 @@ Everything that comes from a scenario or a results file goes through :func:`esc`
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
@@ -67,25 +66,6 @@ def profile(values: Sequence[float] | None, labels: Sequence[str]) -> str:
 def html_list(items: Iterable[str]) -> str:
     """An HTML list of already-escaped items."""
     return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
-
-
-def fmt(x: float | None, signed: bool = False) -> str:
-    """A number as a planner reads it: whole numbers plain, thousands separated, else 3 figures."""
-    if x is None or not math.isfinite(x):
-        return "–"
-    sign = "+" if signed and x != 0 else ""
-    if abs(x) >= 100 or (x == round(x) and abs(x) < 1e15):
-        return f"{x:{sign},.0f}"
-    if abs(x) >= 1:
-        return f"{x:{sign}.2f}"
-    return f"{x:{sign}.3f}"
-
-
-def ci(low: float, high: float, signed: bool = False) -> str:
-    """A 95% interval written ``low to high`` (a dash when there is none)."""
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return "–"
-    return f"{fmt(low, signed)} to {fmt(high, signed)}"
 
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -52,13 +52,14 @@ def _parts(hook: str, sc: Scenario, *own: Part) -> list[str]:
     return [p.html for p in sorted([*own, *_ask(hook, sc)], key=lambda p: p.place)]
 
 
-def _differences(a: Any, b: Any, path: str = "") -> list[tuple[str, str, str]]:
-    """Leaf paths where two scenario dicts differ: (path, baseline, this scenario)."""
+def setting_differences(a: Any, b: Any, path: str = "") -> list[tuple[str, str, str]]:
+    """Leaf paths where two scenario dicts differ: (path, baseline, this scenario);
+    a value missing on one side is ``(absent)`` or ``(removed)``."""
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and a:
         if all(not isinstance(x, dict | list) for x in a + b):
             return [] if a == b else [(path, _short(a), _short(b))]
         return [d for i, (x, y) in enumerate(zip(a, b, strict=True))
-                for d in _differences(x, y, f"{path}.{i}")]  # fmt: skip
+                for d in setting_differences(x, y, f"{path}.{i}")]  # fmt: skip
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
         for k in list(a) + [k for k in b if k not in a]:
@@ -70,7 +71,7 @@ def _differences(a: Any, b: Any, path: str = "") -> list[tuple[str, str, str]]:
             elif k not in a:
                 out.append((sub, "(absent)", _short(b[k])))
             else:
-                out.extend(_differences(a[k], b[k], sub))
+                out.extend(setting_differences(a[k], b[k], sub))
         return out
     return [] if a == b else [(path, _short(a), _short(b))]
 
@@ -84,7 +85,7 @@ def _short(x: Any, limit: int = 80) -> str:
 
 def scenario_changes(base: Scenario, other: Scenario, limit: int = 60) -> str:
     """An HTML table of what a scenario changes against the baseline (resolved data)."""
-    rows = _differences(scenario_dict(base), scenario_dict(other))
+    rows = setting_differences(scenario_dict(base), scenario_dict(other))
     note = ""
     if len(rows) > limit:
         note = f"<p>… and {len(rows) - limit} more differences (see the scenario files).</p>"

@@ -54,9 +54,13 @@ def sentences(sc: Scenario) -> list[str]:
             if th.opens or th.ramp_up:
                 text = f"open{{s}} on {th.opens.isoformat()}" if th.opens else "start{s}"
                 if th.ramp_up:
-                    text += ", ramping up (" + "; then ".join(
-                        f"{r.share:.0%} of the sessions for {r.weeks} weeks" for r in th.ramp_up
-                    ) + ")"
+                    text += (
+                        ", ramping up ("
+                        + "; then ".join(
+                            f"{r.share:.0%} of the sessions for {r.weeks} weeks" for r in th.ramp_up
+                        )
+                        + ")"
+                    )
                 facts.append(text)
             if th.closes:
                 facts.append(f"close{{s}} on {th.closes.isoformat()}")
