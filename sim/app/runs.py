@@ -131,7 +131,7 @@ def _needs_nothing(fn: Callable[..., Any]) -> bool:
 
 def sig3(x: float, signed: bool = False) -> str:
     """Three significant figures, thousands separated: 18,200, 58.6, 0.694."""
-    return sig(x, 3, signed)
+    return sig(None if x is None else float(x), 3, signed)
 
 
 def _site_name(sc: sim.Scenario, sid: str) -> str:
