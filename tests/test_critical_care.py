@@ -265,3 +265,33 @@ def test_a_post_operative_bed_held_but_unused_is_free_again_at_once():
     assert cc.network.busy == before
     model.run(until=3.5)
     model.check_conservation()
+
+
+def test_emergency_patients_step_down_to_a_ward_bed_after_critical_care():
+    """An emergency patient admitted straight to critical care moves to a general ward bed
+    when the critical care stay ends, for the ward stay drawn on arrival."""
+    sc = small_elective(
+        horizon="16 weeks",
+        warm_up="0 days",
+        **{
+            "sites.a.critical_care": {
+                "beds": 40,
+                "length_of_stay": {"dist": "exponential", "mean": "2 days"},
+                "from_emergency_probability": 1.0,
+            },
+        },
+    )
+    model = sim.CollaborativeModel(sc, seed=9, log_events=True)
+    model.run()
+    model.check_conservation()
+    em = model.emergencies["a"]
+    cc = model.critical_care.units["a"]
+    assert em.tally.emergency_admissions == 0  # nobody goes to a ward bed first
+    assert em.to_critical_care == em.tally.emergency_arrivals > 300
+    # everyone whose critical care stay ended is in (or waiting for, or done with) a ward bed
+    assert em.stepped_down + em.step_down_waiting == em.to_critical_care - len(cc.patients)
+    steps = [e for e in model.ledger.events if e[1] == "emergency_stepped_down"]
+    assert len(steps) == em.stepped_down > 300
+    # their ward stays fill general beds: about 5 a day for a mean of 6 days
+    in_beds = model.beds["a"].general.busy
+    assert in_beds >= 20

@@ -7,8 +7,9 @@ and stay. Each needs a general bed for its length of stay (plus any delayed disc
 With none free the patient either waits in the emergency department for the next
 general bed (``queue``; an M/G/c queue, Erlang C when stays are exponential) or is
 taken to another hospital (``divert``; an Erlang loss system). Some need critical care
-on arrival, and some ward patients deteriorate part-way through their stay and move to
-critical care (see :class:`CriticalCareReferral`)."""
+on arrival, and step down to a general bed for their ward stay when it ends (waiting in
+the emergency queue if none is free); some ward patients deteriorate part-way through their
+stay and move to critical care (see :class:`CriticalCareReferral`)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from .wards import BedPool, WardBeds
 ARRIVED = "emergency_arrived"
 ADMITTED = "emergency_admitted"
 DIVERTED = "emergency_diverted"
+STEPPED_DOWN = "emergency_stepped_down"
+"""Moved to a ward bed after critical care."""
 
 
 @dataclass(slots=True)
@@ -71,11 +74,25 @@ class CriticalCareReferral:
 
     on_arrival: float
     deterioration: float
-    admit: Callable[[str], None]
-    """``admit(site)``: an unplanned critical care patient from ``site``'s emergency
-    department."""
+    admit: Callable[[str, StepDown | None], None]
+    """``admit(site, then)``: an unplanned critical care patient from ``site``'s emergency
+    department, who moves on as ``then`` says when the critical care stay ends."""
     deteriorated: Callable[[str], None]
     """``deteriorated(site)``: an unplanned critical care patient from ``site``'s wards."""
+
+
+class StepDown:
+    """An emergency patient in critical care who steps down to a ward bed at their site when
+    the critical care stay ends, for the ward stay drawn on arrival."""
+
+    __slots__ = ("demand", "los")
+
+    def __init__(self, demand: EmergencyDemand, los: float):
+        self.demand = demand
+        self.los = los
+
+    def moved_in(self, _previous: object, _from_site: str) -> None:
+        self.demand.step_down(self.los)
 
 
 class _Stream:
@@ -150,6 +167,10 @@ class EmergencyDemand:
         self._det_p = 0.0 if critical_care is None else critical_care.deterioration
         self.to_critical_care = 0
         """Arrivals sent straight to critical care (for the books)."""
+        self.stepped_down = 0
+        """Of those, patients moved to a ward bed after critical care."""
+        self.step_down_waiting = 0
+        """... and those waiting for a ward bed now (in the emergency queue)."""
         self.discharged = 0
         self._next_id = 0
 
@@ -177,7 +198,7 @@ class EmergencyDemand:
         if stream.tally is not None:
             stream.tally.emergency_arrivals += 1
         self.ledger.log(now, ARRIVED, eid, self.site)
-        los = stream.stay()
+        los = ward_stay = stream.stay()
         # A stream is drawn only if some value of it could matter: with a probability of
         # 0 none can (and each stream serves one purpose, so no other draw shifts).
         needs_cc = self._cc_p > 0 and stream.u_cc() < self._cc_p
@@ -188,7 +209,7 @@ class EmergencyDemand:
                 stream.u_det_at()
         if needs_cc:
             self.to_critical_care += 1
-            self._to_cc.admit(self.site)
+            self._to_cc.admit(self.site, StepDown(self, ward_stay))
             return
         pool = self.beds.admit_emergency()
         if pool is not None:
@@ -225,6 +246,27 @@ class EmergencyDemand:
         after = -los if deteriorates else self.beds.stay(los)
         self.env.timeout(after).callbacks.append(lambda _e: self._discharge(pool, deteriorates))
 
+    def step_down(self, los: float) -> None:
+        """A patient of this site leaves critical care for a ward bed (general first, as an
+        emergency); with none free they wait for the next one, in the emergency queue."""
+        pool = self.beds.admit_emergency()
+        if pool is not None:
+            self._stepped_down(los, pool)
+            return
+        self.step_down_waiting += 1
+
+        def bed(pool: BedPool) -> None:
+            self.step_down_waiting -= 1
+            self._stepped_down(los, pool)
+
+        self.beds.wait_for_bed(bed)
+
+    def _stepped_down(self, los: float, pool: BedPool) -> None:
+        self.stepped_down += 1
+        self._next_id -= 1
+        self.ledger.log(self.env.now, STEPPED_DOWN, self._next_id, self.site, pool.name)
+        self.env.timeout(self.beds.stay(los)).callbacks.append(lambda _e: self._discharge(pool))
+
     def _discharge(self, pool: BedPool, to_critical_care: bool = False) -> None:
         self.discharged += 1
         self.beds.discharge(pool)
@@ -233,8 +275,8 @@ class EmergencyDemand:
 
     def check_conservation(self) -> None:
         t = self.tally
-        waiting = len(self.beds.emergency_queue)
-        in_bed = t.emergency_admissions - self.discharged
+        waiting = len(self.beds.emergency_queue) - self.step_down_waiting
+        in_bed = t.emergency_admissions + self.stepped_down - self.discharged
         ends = (t.emergency_admissions, t.emergency_diverted, waiting, self.to_critical_care)
         if t.emergency_arrivals != sum(ends) or in_bed < 0:
             raise ConservationError(

@@ -31,6 +31,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import Protocol
 
 import simpy
 
@@ -198,7 +199,7 @@ class BedPatient:
         """Days in the unit (drawn on arrival)."""
         self.discharged = False
         self.ptype: str | None = None
-        self.next: BedNetwork | None = None
+        self.next: BedNetwork | NextStay | None = None
         """The bed type the patient moves to when the stay ends (None: leaves)."""
         self.dest = HOME
         self.source: SourceTally | None = None
@@ -214,6 +215,13 @@ class BedPatient:
         """Level of care (3 or 2) where units have nurses; 0 otherwise."""
         self.short = False
         """Their own unit had a free bed but no nurse for them."""
+
+
+class NextStay(Protocol):
+    """Where a patient goes when their stay in a unit ends, other than another bed type of
+    a network (e.g. an emergency patient's ward bed after critical care)."""
+
+    def moved_in(self, previous: BedPatient, from_site: str) -> None: ...
 
 
 class Route:
@@ -725,23 +733,29 @@ class BedNetwork:
             roster.tally.no_nurse += 1
 
     # -- unplanned patients ----------------------------------------------------------------------
-    def unplanned(self, home: str, los: float | None = None) -> None:
-        """An unplanned patient at ``home`` needs a bed now (stay: the unit's)."""
+    def unplanned(
+        self, home: str, los: float | None = None, then: NextStay | None = None
+    ) -> None:
+        """An unplanned patient at ``home`` needs a bed now (stay: the unit's); ``then``:
+        where they go when the stay ends (None: they leave)."""
         unit = self.units[home]
         stay = unit.stay() if los is None else los
         patient = BedPatient(next(self.ids), home, unit, False, self.env.now, stay)
+        patient.next = then
         self.arrive(patient)
 
-    def referral(self, source: str) -> Callable[[str], None]:
-        """``admit(site)`` for unplanned patients from ``source`` (e.g. the emergency
-        department), counted under that source where sources are reported."""
+    def referral(self, source: str) -> Callable[[str, NextStay | None], None]:
+        """``admit(site, then)`` for unplanned patients from ``source`` (e.g. the emergency
+        department), counted under that source where sources are reported; ``then`` is
+        where the patient goes after the stay (None: they leave)."""
         if not self._source_tallies:
-            return self.unplanned
+            return lambda home, then=None: self.unplanned(home, then=then)
 
-        def admit(home: str) -> None:
+        def admit(home: str, then: NextStay | None = None) -> None:
             unit = self.units[home]
             patient = BedPatient(next(self.ids), home, unit, False, self.env.now, unit.stay())
             patient.source = self._source_tallies.get(f"{home}/{source}")
+            patient.next = then
             self.arrive(patient)
 
         return admit

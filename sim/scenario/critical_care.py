@@ -73,7 +73,8 @@ class CriticalCareUnit(Unit):
     stay and KPIs (``{a_and_e: {interarrival: ..., length_of_stay: ...}, ward: {...}}``)."""
     from_emergency_probability: Probability = 0.0
     """Share of the site's emergency admissions who need critical care on arrival, e.g.
-    ``0.02``."""
+    ``0.02``; when their critical care stay ends they step down to a general ward bed for
+    the ward stay of their emergency stream."""
     deterioration_probability: Probability = 0.0
     """Share of emergency ward patients who deteriorate during their stay and need critical
     care, e.g. ``0.01``."""
