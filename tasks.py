@@ -10,6 +10,9 @@ Creates ``.venv`` beside this file when it is missing, installs hubsim into it, 
   its tests need);
 - ``app``: installs the app's libraries and starts the browser app on
   http://127.0.0.1:8501 (``python3 tasks.py app --port 8600`` passes options to ``hubsim app``);
+- ``schema``: writes the scenario files' JSON Schema for editors
+  (``scenarios/hubsim.schema.json``, the output of ``hubsim schema``) after a change to the
+  scenario format; commit it with the change;
 - ``goldens``: regenerates the golden outputs (``tests/goldens/``) after a change that is
   meant to move the numbers; commit them with the change and say why they moved.
 
@@ -71,7 +74,17 @@ def goldens() -> None:
     sh("git", "diff", "--stat", "--", "tests/goldens")
 
 
-TASKS = {"demo": demo, "test": test, "app": app, "goldens": goldens}
+def schema() -> None:
+    ensure_venv("dev")
+    out = ROOT / "scenarios" / "hubsim.schema.json"
+    text = subprocess.run(
+        [PY, "-m", "sim", "schema"], check=True, capture_output=True, text=True
+    ).stdout
+    out.write_text(text, encoding="utf-8")
+    sh("git", "diff", "--stat", "--", str(out))
+
+
+TASKS = {"demo": demo, "test": test, "app": app, "schema": schema, "goldens": goldens}
 
 if __name__ == "__main__":
     name, options = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])

@@ -53,6 +53,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from .field_help import Help, help_for
 from .schema import Scenario
 
 __all__ = ["DIALECT", "ScenarioJsonSchema", "YAML11_BOOLEANS", "scenario_json_schema"]
@@ -131,6 +132,12 @@ class ScenarioJsonSchema(GenerateJsonSchema):
         cls = schema["cls"]
         config = cls.model_config
         properties = json_schema.get("properties", {})
+        for name, field in cls.model_fields.items():
+            key = field.alias if isinstance(field.alias, str) else name
+            if key in properties:
+                _add_help(
+                    properties[key], help_for(cls.__mro__, key) or help_for(cls.__mro__, name)
+                )
         if config.get("validate_by_name") or config.get("populate_by_name"):
             for name, field in cls.model_fields.items():
                 if field.alias and field.alias != name and field.alias in properties:
@@ -138,6 +145,19 @@ class ScenarioJsonSchema(GenerateJsonSchema):
                         properties[field.alias]
                     )
         return json_schema
+
+
+def _add_help(prop: dict[str, Any], found: Help | None) -> None:
+    """A field's description with its unit, and its example (see :mod:`.field_help`)."""
+    if found is None:
+        return
+    text = prop.get("description") or found.description
+    if text and found.unit:
+        text = f"{text.rstrip()}\n\nUnit: {found.unit}."
+    if text:
+        prop["description"] = text
+    if "examples" not in prop and found.example is not None:
+        prop["examples"] = [found.example]
 
 
 def _plain_serializer(schema: core_schema.CoreSchema) -> Callable[[Any], Any] | None:
@@ -225,7 +245,14 @@ class _Partial:
             self.out[PARTIAL + name] = {}  # reserved: a model may refer to itself
             partial = self.schema(self.defs[name])
             for key in sorted(self.siblings.get(name, ())):
-                partial["properties"].setdefault(key, {"type": "null"})
+                partial["properties"].setdefault(
+                    key,
+                    {
+                        "type": "null",
+                        "description": f"null deletes the inherited {key} (a parameter of "
+                        "another kind of distribution), when this file changes the kind.",
+                    },
+                )
             self.out[PARTIAL + name] = partial
         return self.out
 
@@ -266,7 +293,7 @@ def scenario_json_schema() -> dict[str, Any]:
     defs["Extends"] = _EXTENDS
     for name in ("Scenario", PARTIAL + "Scenario"):
         defs[name]["properties"] = {
-            "extends": {"$ref": _DEFS + "Extends"},
+            "extends": {"$ref": _DEFS + "Extends", "description": _EXTENDS["description"]},
             **defs[name]["properties"],
         }
     defs[PARTIAL + "Scenario"]["required"] = ["extends"]
