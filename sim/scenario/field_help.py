@@ -376,6 +376,23 @@ FIELD_HELP: dict[str, Help] = {
     ),
     "CensusPool.bed_types": Help(None, None, ["acute_stroke", "rehabilitation"]),
     "CensusPool.probability_of_delay": Help(None, "beds", [20, 25, 30]),
+    # -- nurse staffing of critical care ----------------------------------------------------
+    "CriticalCareUnit.nursing": Help(
+        None, None, {"nurses_per_shift": 14, "sickness_absence": 0.05}
+    ),
+    "CriticalCareUnit.level_3_share": Help(None, _SHARE, 0.5),
+    "CriticalCareStream.level_3_share": Help(None, _SHARE, 0.6),
+    "AdmissionSource.level_3_share": Help(None, _SHARE, 0.6),
+    "PlannedSource.level_3_share": Help(None, _SHARE, 0.3),
+    "PostOpCriticalCare.level_3_share": Help(None, _SHARE, 0.3),
+    "CriticalCarePolicy.nurses_shared": Help(None, None, "trust"),
+    "Nursing.nurses_per_shift": Help(None, "nurses a shift", 14),
+    "Nursing.shifts_per_day": Help(None, "shifts a day", 2),
+    "Nursing.first_shift_starts": Help(None, None, "7.5 hours"),
+    "Nursing.sickness_absence": Help(None, _P, 0.05),
+    "Nursing.patients_per_nurse": Help(None, None, {"level_3": 1, "level_2": 2}),
+    "PatientsPerNurse.level_3": Help(None, "patients a nurse", 1),
+    "PatientsPerNurse.level_2": Help(None, "patients a nurse", 2),
     # -- policies --------------------------------------------------------------------------
     "Policies.routing": Help(
         "Rules sending referrals to other sites for treatment (e.g. "
