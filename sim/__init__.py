@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "load_scenario": "sim.scenario.load",
     "validate_scenario": "sim.scenario.load",
     "scenario_hash": "sim.scenario.load",
+    "capacity_check": "sim.scenario.capacity",
     # model and one replication
     "CollaborativeModel": "sim.model.build",
     "run_replication": "sim.replication",
@@ -87,6 +88,7 @@ if TYPE_CHECKING:  # for editors and type checkers
     from .metrics import KPIS  # noqa: F401
     from .model.build import CollaborativeModel  # noqa: F401
     from .replication import ReplicationFailure, ReplicationResult, run_replication  # noqa: F401
+    from .scenario.capacity import capacity_check  # noqa: F401
     from .scenario.errors import ScenarioError  # noqa: F401
     from .scenario.load import load_scenario, scenario_hash, validate_scenario  # noqa: F401
     from .scenario.schema import Scenario  # noqa: F401

@@ -166,13 +166,18 @@ def test_adding_and_removing_sites(tiny: sim.Scenario) -> None:
 def test_capacity_check(tiny: sim.Scenario) -> None:
     t = capacity.capacity_check(tiny).set_index("site")
     hub = t.loc["Elective Hub"]
-    # 6 hips a week routed to the hub x (100 min planned + 20 min turnover) = 12 hours, in
-    # 2 all-day sessions (16 hours) booked to 95%.
+    # 6 hips a week routed to the hub; 2 all-day sessions (16 hours) booked to 95% hold
+    # (456 + 20) / (100 + 20) cases each (100 min planned, 20 min turnover): the same figures
+    # as sim.capacity_check (hubsim validate).
+    cases = 2 * 476 / 120
     assert hub["referrals a week"] == 6.0
-    assert hub["theatre hours needed a week"] == 12.0
+    assert hub["cases booked a week"] == pytest.approx(cases, abs=0.05)
     assert hub["session hours a week"] == 16.0
-    assert hub["load (%)"] == pytest.approx(100 * 12 / 15.2, abs=0.05)
+    assert hub["load (%)"] == pytest.approx(100 * 6 / cases, abs=0.05)
     assert hub["verdict"] == "enough"
+    lists = {(lc.site, lc.specialty): lc for lc in sim.capacity_check(tiny).lists}
+    assert hub["load (%)"] == round(100 * lists[("hub", "ortho")].load, 1)
+    assert capacity.bed_check(tiny).set_index("site").loc["Elective Hub", "ward beds"] > 0
     data = form.plain(tiny)
     data["demand"]["referrals"]["acute"]["hip"]["per_week"] = 9
     hub = capacity.capacity_check(form.check(data).scenario).set_index("site").loc["Elective Hub"]

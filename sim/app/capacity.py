@@ -1,18 +1,14 @@
-"""The capacity check shown before a run: can each site's theatres keep up with the
-referrals routed to it?
+"""The capacity check shown before a run, as tables for the app: the scenario layer's
+:func:`sim.capacity_check` (the one ``hubsim validate`` prints), nothing computed here.
 
-A first, simple check: per site and specialty, the referrals a week routed there (a line
-routed to several sites is split evenly), the theatre hours they need a week (planned case
-time plus turnover), and the session hours a week the plan books (sessions x theatres x
-``fill_to``). A load over 100% means the list grows whatever else happens; the backlog at
-the start, cancellations and beds are left out. Issue 12 brings a fuller check (beds,
-NHSRwaitinglist/Fong figures); it replaces :func:`capacity_check` here, and the app calls
-nothing else.
+Per site and specialty, the referrals a week routed there against the cases a week the
+session plan books, with the NHSRwaitinglist figures; per site, the elective bed-days
+needed a week against those left after emergencies; and the warnings.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
 
 import pandas as pd
 
@@ -22,24 +18,27 @@ COLUMNS = [
     "site",
     "specialty",
     "referrals a week",
-    "theatre hours needed a week",
+    "cases booked a week",
     "session hours a week",
-    "bookable hours a week",
     "load (%)",
+    "list at start",
+    "target list",
+    "pressure",
     "verdict",
 ]
 TIGHT = 85.0
 PLANNER_NOTE = (
     "Per site and specialty: the referrals a week routed there (a line routed to several "
-    "sites is split evenly), the theatre hours they need (planned case time plus turnover) "
-    "and the session hours the plan books (sessions x theatres x the share lists are booked "
-    "to). Over 100% the list grows whatever else happens; the backlog at the start, "
-    "cancellations and beds are not counted here."
+    "sites is split evenly) against the cases a week the sessions book (bookable time over "
+    "planned case time plus turnover). Over 100% the list grows whatever else happens. "
+    "Target list = referrals x 18 weeks / 4 (NHSRwaitinglist); pressure = 2 x mean wait / "
+    "18 weeks (over 1, the 18-week target is likely missed). Beds: elective bed-days a "
+    "week against those left after emergencies."
 )
 
 
-def _verdict(load: float) -> str:
-    if load != load:  # NaN: demand but no sessions
+def _verdict(load: float, referrals: float, cases: float) -> str:
+    if referrals > 0 and cases <= 0:
         return "no sessions for this demand"
     if load > 100:
         return "list will grow"
@@ -48,48 +47,57 @@ def _verdict(load: float) -> str:
     return "enough"
 
 
-def demand_vs_theatres(sc: sim.Scenario) -> pd.DataFrame:
-    """Per site and specialty: referral demand against theatre time (see the module)."""
-    sessions: dict[tuple[str, str], float] = defaultdict(float)
-    for sid, site in sc.sites.items():
-        for theatre in site.theatres.values():
-            for plan in theatre.sessions:
-                hours = plan.session_length * 24 * len(plan.days) * theatre.count
-                sessions[(sid, plan.specialty)] += hours
-    needed: dict[tuple[str, str], float] = defaultdict(float)
-    referred: dict[tuple[str, str], float] = defaultdict(float)
-    turnover = sc.policies.theatre_day.turnover
-    for home, lines in sc.demand.referrals.items():
-        for pid, line in lines.items():
-            proc = sc.procedures[pid]
-            per_week = line.mean_per_day * 7.0
-            targets, _ = sc.treating_sites(home, pid)
-            for target in targets:
-                share = per_week / len(targets)
-                referred[(target, proc.specialty)] += share
-                needed[(target, proc.specialty)] += share * (proc.planning_time + turnover) * 24
-    fill = sc.policies.booking.fill_to
+def _round(x: float | None, digits: int = 1) -> float:
+    return float("nan") if x is None or math.isinf(x) else round(x, digits)
+
+
+def capacity_check(sc: sim.Scenario) -> pd.DataFrame:
+    """Per site and specialty: demand against the cases the sessions book (see the module)."""
+    check = sim.capacity_check(sc)
     rows = []
-    for sid in sc.sites:
-        keys = sorted({k for k in (*sessions, *needed) if k[0] == sid}, key=lambda k: k[1])
-        for key in keys:
-            hours = sessions.get(key, 0.0)
-            bookable = hours * fill
-            need = needed.get(key, 0.0)
-            load = 100.0 * need / bookable if bookable > 0 else (float("nan") if need else 0.0)
-            rows.append(
-                (
-                    sc.sites[sid].name or sid,
-                    key[1],
-                    round(referred.get(key, 0.0), 1),
-                    round(need, 1),
-                    round(hours, 1),
-                    round(bookable, 1),
-                    round(load, 1),
-                    _verdict(load),
-                )
+    for lc in check.lists:
+        load = 100.0 * lc.load
+        rows.append(
+            (
+                sc.sites[lc.site].name or lc.site,
+                lc.specialty,
+                _round(lc.referrals_per_week),
+                _round(lc.cases_per_week),
+                _round(lc.session_hours_per_week),
+                _round(load),
+                _round(lc.figures.queue, 0),
+                _round(lc.figures.target_queue, 0),
+                _round(lc.figures.pressure, 2),
+                _verdict(load, lc.referrals_per_week, lc.cases_per_week),
             )
+        )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def bed_check(sc: sim.Scenario) -> pd.DataFrame:
+    """Per site: elective bed-days needed a week against those left after emergencies."""
+    rows = [
+        (
+            sc.sites[b.site].name or b.site,
+            b.beds,
+            _round(b.emergency_bed_days, 0),
+            _round(b.elective_bed_days, 0),
+            _round(b.available_bed_days, 0),
+            _round(100.0 * b.load),
+            _round(100.0 * b.occupancy),
+        )
+        for b in sim.capacity_check(sc).beds
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["site", "ward beds", "emergency bed-days a week", "elective bed-days needed",
+                 "left for electives", "load (%)", "expected occupancy (%)"],
+    )  # fmt: skip
+
+
+def warnings(sc: sim.Scenario) -> list[str]:
+    """The capacity check's warnings (lists that will grow, beds too few)."""
+    return sim.capacity_check(sc).warnings
 
 
 def beds(sc: sim.Scenario) -> pd.DataFrame:
@@ -104,7 +112,3 @@ def beds(sc: sim.Scenario) -> pd.DataFrame:
         for sid, site in sc.sites.items()
     ]
     return pd.DataFrame(rows, columns=["site", "general beds", "ring-fenced beds", "critical care"])
-
-
-#: The check the app shows; swap this one name for a fuller check.
-capacity_check = demand_vs_theatres

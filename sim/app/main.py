@@ -930,11 +930,14 @@ def scenario_page(base: dict[str, Any] | None) -> None:
             st.caption("Nothing yet: this is the scenario as it was loaded.")
         else:
             st.table(diff.set_index("field"))
-        st.markdown("**Capacity check: referral demand against theatre time**")
+        st.markdown("**Capacity check: referral demand against theatre time and beds**")
         if checked.ok:
             st.caption(capacity.PLANNER_NOTE)
             check = capacity.capacity_check(checked.scenario)
             st.table(shown(check).set_index(["site", "specialty"]))
+            st.table(shown(capacity.bed_check(checked.scenario)).set_index("site"))
+            for warning in capacity.warnings(checked.scenario):
+                st.warning(warning)
         else:
             st.caption("Shown once the scenario has no problems.")
     with tab_run:
