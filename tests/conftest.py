@@ -52,3 +52,18 @@ def demo_folder(demo_comparison: sim.Comparison, tmp_path_factory: pytest.TempPa
 # tiny runs are faster in one process, and the fault tests inject faults into that
 # process; tests of the default itself remove this (tests/test_cli_input.py).
 os.environ.setdefault("HUBSIM_JOBS", "1")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Headless Chromium (Debian's package; never a downloaded browser): skipped where it
+    is missing, except under CI=true, where a missing browser fails the test."""
+    from sim.report.pdf import find_chromium
+
+    exe = find_chromium()
+    if exe is None:
+        reason = "headless Chromium is not installed (Debian: apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI=true requires the browser checks")
+        pytest.skip(reason)
+    return exe

@@ -293,11 +293,12 @@ def test_downloads(tiny: sim.Scenario, tmp_path: Path) -> None:
 
 
 def test_report_formats_slot_in(tmp_path: Path) -> None:
-    fmt = downloads.ReportFormat("Word report", ".docx", "application/x-test", lambda f: f)
+    assert [f.suffix for f in downloads.REPORT_FORMATS] == [".html", ".pdf", ".docx"]
+    fmt = downloads.ReportFormat("Slides", ".pptx", "application/x-test", lambda f: f)
     before = list(downloads.REPORT_FORMATS)
     try:
         downloads.add_report_format(fmt)
-        assert [f.suffix for f in downloads.REPORT_FORMATS] == [".html", ".docx"]
+        assert [f.suffix for f in downloads.REPORT_FORMATS] == [".html", ".pdf", ".docx", ".pptx"]
     finally:
         downloads.REPORT_FORMATS[:] = before
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import copy
 import os
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -172,18 +171,9 @@ def test_report_needs_a_finished_run(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> str:
+def browser(chromium: str) -> str:
     """The Chromium executable (checked before any results are built)."""
-    exe = next(
-        (p for n in ("chromium", "chromium-browser", "google-chrome") if (p := shutil.which(n))),
-        None,
-    )
-    if exe is None:
-        reason = "headless Chromium is not installed (Debian: apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI=true requires the render check")
-        pytest.skip(reason)
-    return exe
+    return chromium
 
 
 def render(

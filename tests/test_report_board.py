@@ -83,3 +83,69 @@ def test_numbers_have_three_significant_figures(report) -> None:
     ]
     digits = [re.sub(r"[^0-9]", "", x.split(" ")[0]).lstrip("0") for x in cells]
     assert cells and all(len(d.rstrip("0")) <= 3 for d in digits), cells
+
+
+# -- Word ------------------------------------------------------------------------------------
+
+
+def test_docx_has_the_summary_tables_and_figures(demo_folder: Path, tmp_path: Path) -> None:
+    import docx
+
+    from sim.report.word import build_docx
+
+    path = build_docx(demo_folder, tmp_path / "board.docx")
+    doc = docx.Document(str(path))
+    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith(
+        ("Heading", "Title"))]  # fmt: skip
+    assert headings[0][0] == "Title" and headings[0][1].startswith("hubsim comparison")
+    names = [t for _, t in headings]
+    assert names[1:5] == ["Summary", "Headline results", "Findings", "What changed"]
+    assert {"Comparison", "Capacity", "Provenance"} <= set(names)
+    assert "Model description" not in names  # screen only: the HTML report has it
+    summary = doc.tables[0]
+    head = [c.text for c in summary.rows[0].cells]
+    assert head[0].startswith("KPI (unit") and head[-1].endswith("minus baseline")
+    rows = [[c.text for c in r.cells] for r in summary.rows[1:]]
+    assert [r[0] for r in rows] == [sim.report.summary.unit_label(k)
+                                    for k in sim.KPIS.headline()[:5]]  # fmt: skip
+    assert all(" to " in cell for r in rows for cell in r[1:])  # every figure with its CI
+    findings = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
+    assert sum(t.startswith("Operations: ") for t in findings) == 1
+    comparison = next(t for t in doc.tables if t.rows[0].cells[0].text == "KPI")
+    assert len(comparison.rows) > 20
+    assert len(doc.inline_shapes) >= 2  # the forest plot and the waiting lists
+
+
+# -- printed -------------------------------------------------------------------------------
+
+
+def test_comparison_prints_in_at_most_8_pages(
+    chromium: str, demo_folder: Path, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    from sim.report.pdf import build_pdf
+
+    pdf = PdfReader(build_pdf(demo_folder, tmp_path / "board.pdf"))
+    assert 2 <= len(pdf.pages) <= 8
+    first = pdf.pages[0].extract_text()
+    for words in ("Summary", "Headline results", "Findings", "What changed"):
+        assert words in first  # page one is the summary, whole
+    assert "Provenance" not in first
+    assert "Comparison" in pdf.pages[1].extract_text()  # the details start on page two
+
+
+def test_without_chromium_the_pdf_command_says_so(
+    demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    monkeypatch.setenv("HUBSIM_CHROMIUM", str(tmp_path / "no-such-browser"))
+    res = CliRunner().invoke(app, ["report", str(demo_folder), "--out",
+                                   str(tmp_path / "r.html"), "--pdf"])  # fmt: skip
+    assert res.exit_code == 2
+    assert "headless Chromium, which is not installed" in res.output
+    assert "apt-get install chromium" in res.output and "Traceback" not in res.output
+    assert not (demo_folder / "report.pdf").exists()

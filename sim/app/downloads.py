@@ -3,8 +3,9 @@ XLSX (one sheet per table, human labels), and the folders reports are built from
 
 Reports are built from a results folder, as ``hubsim report`` builds them, so the app's
 report is the CLI's. A format is one :class:`ReportFormat` in :data:`REPORT_FORMATS`:
-the printed (PDF) and Word (DOCX) reports slot in by adding theirs with
-:func:`add_report_format`; the app lists whatever is registered.
+HTML, the printed report (PDF, by headless Chromium) and Word (DOCX) are registered; another
+slots in with :func:`add_report_format`, and the app lists whatever is registered (a format
+that cannot be built here, such as PDF without Chromium, says why instead).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class ReportFormat:
     suffix: str
     mime: str
     build: Callable[[Path], Path]
+    unavailable: Callable[[], str | None] = lambda: None
+    """Why the format cannot be built on this machine (None: it can)."""
 
 
 def _html(folder: Path) -> Path:
@@ -39,7 +42,36 @@ def _html(folder: Path) -> Path:
     return build_report(folder)
 
 
-REPORT_FORMATS: list[ReportFormat] = [ReportFormat("HTML report", ".html", "text/html", _html)]
+def _pdf(folder: Path) -> Path:
+    from sim.report.pdf import build_pdf
+
+    return build_pdf(folder)
+
+
+def _no_pdf() -> str | None:
+    from sim.report.pdf import find_chromium
+
+    if find_chromium() is None:
+        return "PDF report: needs headless Chromium (apt-get install chromium)"
+    return None
+
+
+def _docx(folder: Path) -> Path:
+    from sim.report.word import build_docx
+
+    return build_docx(folder)
+
+
+REPORT_FORMATS: list[ReportFormat] = [
+    ReportFormat("HTML report", ".html", "text/html", _html),
+    ReportFormat("PDF report", ".pdf", "application/pdf", _pdf, _no_pdf),
+    ReportFormat(
+        "Word report",
+        ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _docx,
+    ),
+]
 
 
 def add_report_format(fmt: ReportFormat) -> None:

@@ -809,6 +809,9 @@ def download_section(checked: form.Checked, now: dict[str, Any], base: dict[str,
     ]
     cols = st.columns(len(downloads.REPORT_FORMATS) + 2)
     for col, fmt in zip(cols, downloads.REPORT_FORMATS, strict=False):
+        if why := fmt.unavailable():
+            col.caption(why)
+            continue
         col.download_button(
             fmt.label,
             lambda fmt=fmt, run=run: downloads.report_bytes(fmt, downloads.run_folder(run, root)),
@@ -838,6 +841,9 @@ def download_section(checked: form.Checked, now: dict[str, Any], base: dict[str,
         cols = st.columns(len(downloads.REPORT_FORMATS) + 2)
         name = "_vs_".join(r.id for r in chosen)
         for col, fmt in zip(cols, downloads.REPORT_FORMATS, strict=False):
+            if why := fmt.unavailable():
+                col.caption(why)
+                continue
             col.download_button(
                 f"Comparison {fmt.label}",
                 lambda fmt=fmt: downloads.report_bytes(

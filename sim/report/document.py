@@ -2,7 +2,7 @@
 
 A page of the report (a run, a comparison) is built once as a :class:`Report` and then
 rendered: to one self-contained HTML file (:mod:`.html`), which Chromium prints to PDF
-(:mod:`.pdf`), and to a Word document (:mod:`.docx`). Every text here is plain text; the
+(:mod:`.pdf`), and to a Word document (:mod:`.word`). Every text here is plain text; the
 renderers escape it. :class:`Html` carries markup that is already safe (the model
 description is written as HTML); the Word renderer converts its headings, paragraphs,
 lists and tables.

@@ -1,7 +1,7 @@
 """The reports of a run, a comparison and a sweep, built as data (:mod:`.document`).
 
 :func:`report_for` reads a results folder and returns its :class:`Report`, which
-:mod:`.html`, :mod:`.docx` and :mod:`.pdf` render. A comparison's sections are listed
+:mod:`.html`, :mod:`.word` and :mod:`.pdf` render. A comparison's sections are listed
 once, in :data:`COMPARISON_SECTIONS`: another part of the report adds its own by adding a
 function there (``add_comparison_section``), and every format shows it.
 """
