@@ -110,6 +110,17 @@ def test_level_2_patients_take_half_a_nurse():
     assert util == pytest.approx(busy / 2 / 4)  # half a nurse per patient, 4 nurses
 
 
+def test_staffed_beds_are_counted_at_the_units_level_mix():
+    """4 nurses, half the patients at level 3 (3/4 of a nurse each on average): 5 staffed
+    beds of 10; all at level 3: 4."""
+    for share, staffed in ((0.5, 5.0), (1.0, 4.0), (0.0, 8.0)):
+        sc = sim.validate_scenario(
+            scenario({"a": unit(10, 1.0, {"nurses_per_shift": 4}, share)}, horizon="30 days")
+        )
+        kpis = {(k, s): v for k, s, v in run_replication(sc, seed=2).kpis}
+        assert kpis[("cc_staffed_beds", "a")] == pytest.approx(staffed), share
+
+
 def test_sickness_takes_nurses_and_staffed_beds_in_line_with_its_probability():
     """Each of 8 nurses off sick a shift with probability 0.25: 6 at work on average, 90%
     of shifts below establishment, 6 staffed beds (of 10) on average; more refusals than

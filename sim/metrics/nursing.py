@@ -25,8 +25,8 @@ def _staffed(s: Scope) -> bool:
 
 KPIS.add(
     KPI("cc_staffed_beds", "beds", "Staffed critical care beds",
-        "time-average staffed beds: beds, or the level 3 patients the nurses at work can "
-        "take if fewer (units with nurse staffing)", None, FEATURE, "unit",
+        "time-average staffed beds: beds, or the patients at the unit's share at level 3 "
+        "the nurses at work can take if fewer (units with nurse staffing)", None, FEATURE, "unit",
         lambda s: ratio(_n(s).staffed_bed_days, s.span) if _staffed(s) else NAN),
     KPI("cc_nurses_present", "nurses", "Bedside nurses at work",
         "time-average registered nurses at work at the bedside (rostered and not off sick)",

@@ -152,7 +152,11 @@ class CriticalCareNetwork(BedNetwork):
                 return f"site {sid}"
             return f"trust {geography.trust[sid]}" if shared == "trust" else "collaborative"
 
-        specs = {sid: u.nursing for sid, u in units.items() if u.nursing is not None}
+        specs = {
+            sid: (u.nursing, u.level_3_share or 0.0)
+            for sid, u in units.items()
+            if u.nursing is not None
+        }
         self.rosters = staff_units(
             self.env, self.units, specs, pool_of, streams, ledger, prefix, self.nurses_freed
         )

@@ -49,8 +49,8 @@ class NursingTally(Tally):
     nurse_days_needed: float = 0.0
     """Nursing the unit's patients take at their level of care, integrated over time."""
     staffed_bed_days: float = 0.0
-    """Staffed beds (beds, or level 3 patients the nurses present can take, if fewer)
-    integrated over time."""
+    """Staffed beds (beds, or the patients at the unit's level mix the nurses at work can
+    take, if fewer) integrated over time."""
     no_nurse: int = 0
     """Unplanned patients whose own unit had a free bed but no nurse for them."""
     refusals_no_nurse: int = 0
@@ -107,7 +107,7 @@ class UnitNurses:
 
     __slots__ = (
         "env", "spec", "beds", "tally", "pool", "_absent", "_length", "_k", "present",
-        "rostered", "needed", "staffed", "_on_more", "per_level_3",
+        "rostered", "needed", "staffed", "_on_more", "_mean_need",
     )  # fmt: skip
 
     def __init__(
@@ -115,6 +115,7 @@ class UnitNurses:
         env: simpy.Environment,
         spec: Nursing,
         beds: float,
+        level_3_share: float,
         tally: NursingTally,
         pool: NursePool,
         absent: Sampler,
@@ -128,7 +129,8 @@ class UnitNurses:
         self._absent = absent
         self._on_more = on_more
         self._length = 1.0 / spec.shifts_per_day
-        self.per_level_3 = spec.patients_per_nurse.level_3
+        self._mean_need = level_3_share * spec.need(3) + (1 - level_3_share) * spec.need(2)
+        """Twelfths of a nurse a patient takes on average at the unit's level mix."""
         now = env.now
         self.present = TimeWeighted(now)
         self.rostered = TimeWeighted(now)
@@ -156,7 +158,8 @@ class UnitNurses:
         self.rostered.add(now, n - self.rostered.level)
         change = present - self.present.level
         self.present.add(now, change)
-        self.staffed.add(now, min(self.beds, present * self.per_level_3) - self.staffed.level)
+        staffed = min(self.beds, math.floor(present * NURSE_PARTS / self._mean_need + 1e-9))
+        self.staffed.add(now, staffed - self.staffed.level)
         pool = self.pool
         pool.capacity += change * NURSE_PARTS
         self._k += 1
@@ -176,7 +179,7 @@ class UnitNurses:
 def staff_units(
     env: simpy.Environment,
     units: dict[str, Unit],
-    specs: dict[str, Nursing],
+    specs: dict[str, tuple[Nursing, float]],
     pool_of: Callable[[str], str],
     streams: Streams,
     ledger: Ledger,
@@ -184,17 +187,18 @@ def staff_units(
     on_more: Callable[[NursePool], None],
 ) -> list[UnitNurses]:
     """Give each unit with nurses its roster, and the units sharing nurses one pool
-    (``pool_of(site)`` names a unit's pool); rosters not yet started."""
+    (``pool_of(site)`` names a unit's pool); ``specs`` gives each unit's nursing and the
+    share of its patients at level 3. Rosters are not yet started."""
     sites = list(specs)
     tallies = dict(zip(sites, ledger.tallies(NursingTally, keys=sites), strict=True))
     pools: dict[str, NursePool] = {}
     rosters = []
-    for sid, spec in specs.items():
+    for sid, (spec, share) in specs.items():
         unit = units[sid]
         pool = pools.setdefault(pool_of(sid), NursePool())
         pool.units.append(unit)
         roster = UnitNurses(
-            env, spec, unit.capacity, tallies[sid], pool,
+            env, spec, unit.capacity, share, tallies[sid], pool,
             streams.uniforms(f"{prefix}/{sid}/nurses/absence"), on_more,
         )  # fmt: skip
         unit.nurses = pool
