@@ -1,8 +1,8 @@
 """Uploaded scenario files: each upload in its own folder, and nothing outside it read.
 
-A scenario file may name other files: the files it ``extends`` and the waiting-list CSV
-(later, demand and session spreadsheets). For an uploaded scenario every such name must
-resolve inside the folder the upload was saved to: ``extends: /etc/passwd`` or
+A scenario file may name other files: the files it ``extends``, the waiting-list CSV and
+the spreadsheets of demand, sessions and beds (``from_file``). For an uploaded scenario
+every such name must resolve inside the folder the upload was saved to: ``extends: /etc/passwd`` or
 ``extends: ../other.yaml`` is refused *before* anything is read, with the file, line and
 field as in every scenario error. Every YAML file of the upload is checked, so a base file
 uploaded beside the scenario is held to the same rule.
@@ -26,7 +26,7 @@ from sim.scenario.yamlio import ScenarioLoader, resolve_path
 
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Keys whose text names a file, and the endings of text that names one.
-FILE_KEYS = frozenset({"extends", "csv", "xlsx", "file", "path", "sheet_file"})
+FILE_KEYS = frozenset({"extends", "csv", "from_file", "xlsx", "file", "path", "sheet_file"})
 FILE_ENDINGS = (".yaml", ".yml", ".csv", ".xlsx", ".xls", ".xlsm")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 _SAFE = re.compile(r"[^A-Za-z0-9._ -]")

@@ -283,11 +283,66 @@ class _Partial:
         return out
 
 
+_SHEET_REF: dict[str, Any] = {
+    "title": "SheetRef",
+    "description": (
+        "Values read from a spreadsheet instead of written here (see sim/scenario/sheets.py): "
+        "a .csv file, or a sheet of an .xlsx workbook, relative to this file. Its first row "
+        "names the columns."
+    ),
+    "type": "object",
+    "properties": {
+        "from_file": {
+            "description": "The .csv or .xlsx file, relative to this YAML file.",
+            "type": "string",
+            "pattern": r"\.([cC][sS][vV]|[xX][lL][sS][xXmM])\s*$",  # ECMA regex: no (?i)
+            "examples": ["data/inputs.xlsx"],
+        },
+        "sheet": {
+            "description": "The sheet of an .xlsx workbook (default: its first); none for a CSV.",
+            "type": "string",
+            "minLength": 1,
+            "examples": ["referrals"],
+        },
+    },
+    "required": ["from_file"],
+    "additionalProperties": False,
+}
+
+#: Where a sheet may stand for the values, and the columns it needs.
+_SHEET_PLACES = {
+    ("Demand", "referrals"): "columns site, procedure, per_week",
+    ("Site", "beds"): "columns general (elective, turnaround; a site column picks the row)",
+    ("Site", "theatres"): (
+        "columns theatre, days, slot, specialty (count; a site column picks the rows)"
+    ),
+}
+
+
+def _sheets_allowed(defs: dict[str, Any]) -> None:
+    """Let demand's referrals and a site's beds and theatres name a sheet instead."""
+    defs["SheetRef"] = _SHEET_REF
+    for (model, key), columns in _SHEET_PLACES.items():
+        prop = defs[model]["properties"][key]
+        notes = {k: v for k, v in prop.items() if k in _NOTES}
+        rest = {k: v for k, v in prop.items() if k not in _NOTES}
+        branches = rest["anyOf"] if list(rest) == ["anyOf"] else [rest]
+        if notes.get("description"):
+            notes["description"] += (
+                f"\n\nOr from a spreadsheet: {{from_file, sheet}} with {columns}."
+            )
+        defs[model]["properties"][key] = {
+            **notes,
+            "anyOf": [*branches, {"$ref": _DEFS + "SheetRef"}],
+        }
+
+
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of scenario files (complete ones and ones with ``extends``)."""
     root = Scenario.model_json_schema(by_alias=True, schema_generator=ScenarioJsonSchema)
     defs: dict[str, Any] = root.pop("$defs")
     defs["Scenario"] = root
+    _sheets_allowed(defs)
     siblings = _require_discriminators(defs)
     defs.update(_Partial(defs, siblings).build("Scenario"))
     defs["Extends"] = _EXTENDS

@@ -12,6 +12,7 @@ from sim.text import shown
 from .checks import CSV_KEY, apply_overrides, backlog_problems, check_scenario
 from .errors import error_at
 from .schema import Scenario
+from .sheets import resolve_sheets
 from .yamlio import LoadedYaml, gc_paused, load_yaml_document, not_a_file, resolve_path
 
 __all__ = [
@@ -36,6 +37,7 @@ def load_scenario(
     """
     with gc_paused():
         loaded = load_yaml_document(path)
+        resolve_sheets(loaded)  # demand, sessions and beds named in spreadsheets
         data = loaded.data
         if overrides:
             data = apply_overrides(data, overrides)
