@@ -52,7 +52,6 @@ def _options(
 ) -> None:
     """hubsim: simulate NHS provider collaboratives (elective hubs, shared beds, mutual aid)."""
     warnings.showwarning = _warn
-    _ignore_working_folder()
 
 
 def _ignore_working_folder() -> None:
@@ -92,6 +91,9 @@ def main() -> None:
     (exit 2); anything else is an internal error: one line, no traceback unless
     ``HUBSIM_DEBUG=1``.
     """
+    # only here, where the command is the whole process: a notebook or test that calls the
+    # typer app in-process keeps its own import path and environment
+    _ignore_working_folder()
     try:
         app()
     except KeyboardInterrupt:
