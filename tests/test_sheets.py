@@ -207,3 +207,13 @@ def test_an_upload_may_name_only_its_own_sheets(tmp_path: Path) -> None:
     write_yaml(tmp_path, data)
     (problem_,) = confinement_problems(tmp_path)
     assert "field demand.referrals.from_file" in problem_ and "outside this upload" in problem_
+
+
+def test_an_uploaded_scenario_reads_its_uploaded_workbook(tmp_path: Path) -> None:
+    from sim.app.uploads import load_upload, save_uploads
+
+    book = write_xlsx(tmp_path / "in.xlsx", {"referrals": REFERRALS})
+    text = yaml.safe_dump(with_sheets(referrals={"from_file": "in.xlsx", "sheet": "referrals"}))
+    folder = save_uploads([("sc.yaml", text.encode()), ("in.xlsx", book.read_bytes())], tmp_path)
+    sc = load_upload(folder / "sc.yaml", folder)
+    assert sc.demand.referrals["b"]["scope"].per_week == 6

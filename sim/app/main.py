@@ -91,8 +91,8 @@ def choose_base() -> dict[str, Any] | None:
             return None
         return {"key": key, "file": path.name, "folder": path.parent, "scenario": sc}
     files = st.sidebar.file_uploader(
-        "Scenario YAML, with the files it extends or reads (CSV)",
-        type=["yaml", "yml", "csv"],
+        "Scenario YAML, with the files it extends or reads (CSV, XLSX)",
+        type=["yaml", "yml", "csv", "xlsx"],
         accept_multiple_files=True,
         key="upload",
         help="Up to 5 MB each. A scenario can only use files uploaded with it.",
