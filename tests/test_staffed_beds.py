@@ -215,6 +215,20 @@ def test_post_operative_patients_need_a_nurse_too():
     assert 0.5 < per_patient < 0.7, per_patient
 
 
+def test_a_comparison_with_nurse_limits_is_not_called_like_for_like():
+    from builders import SCENARIOS
+
+    from sim.scenario.capacity_summary import capacity_summary, like_for_like
+
+    base = capacity_summary(sim.load_scenario(SCENARIOS / "nel_critical_care.yaml"))
+    staffed = capacity_summary(sim.load_scenario(SCENARIOS / "nel_critical_care_staffed.yaml"))
+    assert base.cc_nurses is None and staffed.cc_nurses == 2 * 15 + 2 * 9 + 2 * 6
+    said = like_for_like("alone", base, "staffed", staffed)
+    assert "critical care nurses a shift 60 against no limit" in said
+    assert "not like for like" in said
+    assert ("critical care nurses a shift", "60") in staffed.rows()
+
+
 # -- mistakes in nursing input are explained ------------------------------------------------
 SHORT = {"n.": "sites.a.critical_care.nursing.", "a.": "sites.a.critical_care.",
          "b.": "sites.b.critical_care.", "p.": "policies.critical_care."}  # fmt: skip
@@ -266,6 +280,12 @@ WHOLE = "whole number of nurses from 0 to 10,000"
 def test_mistakes_in_nursing_are_explained(path, value, message):
     with pytest.raises(ScenarioError, match=message):
         sim.validate_scenario(_nursed(path, value))
+
+
+def test_sharing_nurses_needs_units_with_nurses():
+    data = scenario({"a": unit(6, 2.0)}, {"nurses_shared": "trust"})
+    with pytest.raises(ScenarioError, match="no unit has any"):
+        sim.validate_scenario(data)
 
 
 def test_level_of_care_is_refused_outside_critical_care():

@@ -1,4 +1,5 @@
-"""What a scenario has to work with: beds by type, theatre sessions and hours a week, staff.
+"""What a scenario has to work with: beds by type, theatre sessions and hours a week, staff,
+critical care nurses.
 
 A comparison is like for like only when the scenarios have the same capacity; otherwise
 part of any difference comes from the extra beds or lists, not from how they are run.
@@ -40,6 +41,9 @@ class Capacity:
     """Weekdays on which some theatre list runs."""
     staff: dict[str, int] = field(default_factory=dict)
     """Members of each staff group (none: sessions are always staffed)."""
+    cc_nurses: int | None = None
+    """Critical care bedside nurses rostered a shift (the most on any shift of the day,
+    summed over units with ``nursing``); None: no unit has a nurse limit."""
 
     @property
     def ward_beds(self) -> int:
@@ -69,6 +73,8 @@ class Capacity:
             out.append((f"  hours of {spec.replace('_', ' ')}", _num(hours)))
         for group, n in sorted(self.staff.items()):
             out.append((f"staff: {group.replace('_', ' ')}", f"{n:,}"))
+        if self.cc_nurses is not None:
+            out.append(("critical care nurses a shift", f"{self.cc_nurses:,}"))
         return out
 
 
@@ -84,7 +90,10 @@ def capacity_summary(sc: Scenario, site: str | None = None) -> Capacity:
     lists = hours = 0.0
     by_spec: dict[str, float] = {}
     days: set[str] = set()
+    nurses: int | None = None
     for s in sites.values():
+        if s.critical_care is not None and s.critical_care.nursing is not None:
+            nurses = (nurses or 0) + s.critical_care.nursing.most
         if s.beds is not None:
             general += s.beds.general
             elective += s.beds.elective
@@ -118,6 +127,7 @@ def capacity_summary(sc: Scenario, site: str | None = None) -> Capacity:
         hours_by_specialty=by_spec,
         theatre_days=tuple(d for d in WEEKDAYS if d in days),
         staff=staff,
+        cc_nurses=nurses,
     )
 
 
@@ -159,6 +169,13 @@ def capacity_differences(base: Capacity, other: Capacity) -> list[str]:
         d = other.staff.get(group, 0) - base.staff.get(group, 0)
         if d:
             out.append(_more(d, f"staff in {group.replace('_', ' ')}"))
+    a, b = base.cc_nurses, other.cc_nurses
+    if a != b:
+        if a is None or b is None:
+            out.append(f"critical care nurses a shift {'no limit' if b is None else b} against "
+                       f"{'no limit' if a is None else a}")  # fmt: skip
+        else:
+            out.append(_more(b - a, "critical care nurses a shift"))
     return out
 
 

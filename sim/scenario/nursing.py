@@ -157,6 +157,14 @@ def reference_problems(sc: Scenario) -> list[Problem]:
     # (a unit wrongly written under ``units.critical_care`` is not a critical care unit)
     cc = {sid: sc.sites[sid].critical_care for sid in sc.sites if sc.sites[sid].critical_care}
     if not any(u.nursing is not None for u in cc.values()):  # type: ignore[union-attr]
+        if sc.policies.critical_care.nurses_shared != "site":
+            out.append(
+                (
+                    ("policies", "critical_care", "nurses_shared"),
+                    "nurses_shared pools the nurses of critical care units with `nursing`, "
+                    "and no unit has any: give units their nursing, or remove nurses_shared",
+                )
+            )
         return out
     for sid, unit in cc.items():
         if unit.level_3_share is None:  # type: ignore[union-attr]
