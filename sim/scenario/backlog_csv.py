@@ -14,12 +14,12 @@ import csv
 import functools
 import io
 import math
-import os
 from typing import NamedTuple
 
 from sim.text import printable, shown
 
 from .errors import ScenarioError
+from .files import bounded_stat
 from .types import MAX_BACKLOG
 from .yamlio import NotARegularFile, decode_text, open_regular
 
@@ -43,18 +43,7 @@ class BacklogRow(NamedTuple):
 
 def read_backlog_csv(path: str) -> list[BacklogRow]:
     """Read and check a backlog CSV (cached by path and modification time)."""
-    try:
-        stat = os.stat(path)
-    except OSError as exc:
-        raise ScenarioError.at(
-            f"cannot read the waiting-list CSV: {exc.strerror}", file=path
-        ) from None
-    if stat.st_size > MAX_BYTES:
-        raise ScenarioError.at(
-            f"the waiting-list CSV is {stat.st_size / 1024 / 1024:.0f} MB; it may be at most "
-            f"{MAX_BYTES // (1024 * 1024)} MB",
-            file=path,
-        )
+    stat = bounded_stat(path, MAX_BYTES, "the waiting-list CSV")
     return list(_read(path, stat.st_mtime_ns))
 
 

@@ -37,6 +37,7 @@ from typing import Any
 from sim.text import printable, shown
 
 from .errors import ScenarioError, did_you_mean, format_path
+from .files import bounded_stat
 from .yamlio import LoadedYaml, Location, decode_text, resolve_path
 
 __all__ = ["FROM_FILE", "MAX_BYTES", "MAX_ROWS", "resolve_sheets"]
@@ -100,18 +101,7 @@ def _letter(n: int) -> str:
 
 def read_table(path: str, sheet: str | None, shown_as: str) -> Table:
     """The rows of a CSV file or of one sheet of an XLSX workbook, checked for size."""
-    try:
-        stat = os.stat(path)
-    except OSError as exc:
-        raise ScenarioError.at(
-            f"cannot read the spreadsheet: {exc.strerror}", file=shown_as
-        ) from None
-    if stat.st_size > MAX_BYTES:
-        raise ScenarioError.at(
-            f"the spreadsheet is {stat.st_size / 1024 / 1024:.0f} MB; it may be at most "
-            f"{MAX_BYTES // (1024 * 1024)} MB",
-            file=shown_as,
-        )
+    stat = bounded_stat(path, MAX_BYTES, "the spreadsheet", shown_as)
     return _read_table(path, sheet, shown_as, stat.st_mtime_ns, stat.st_size)
 
 
