@@ -217,3 +217,19 @@ def test_an_uploaded_scenario_reads_its_uploaded_workbook(tmp_path: Path) -> Non
     folder = save_uploads([("sc.yaml", text.encode()), ("in.xlsx", book.read_bytes())], tmp_path)
     sc = load_upload(folder / "sc.yaml", folder)
     assert sc.demand.referrals["b"]["scope"].per_week == 6
+
+
+def test_a_scenario_built_in_code_reads_sheets_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_xlsx(
+        tmp_path / "in.xlsx", {"referrals": REFERRALS, "bad": [*REFERRALS[:2], ["a", "scope", -1]]}
+    )
+    monkeypatch.chdir(tmp_path)
+    sc = sim.validate_scenario(
+        with_sheets(referrals={"from_file": "in.xlsx", "sheet": "referrals"})
+    )
+    assert sc.demand.referrals["a"]["scope"].per_week == 10
+    with pytest.raises(sim.ScenarioError) as err:
+        sim.validate_scenario(with_sheets(referrals={"from_file": "in.xlsx", "sheet": "bad"}))
+    assert str(err.value).startswith("in.xlsx, sheet bad, row 3, column C (per_week), field ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -12,8 +13,8 @@ from sim.text import shown
 from .checks import CSV_KEY, apply_overrides, backlog_problems, check_scenario
 from .errors import error_at
 from .schema import Scenario
-from .sheets import resolve_sheets
-from .yamlio import LoadedYaml, gc_paused, load_yaml_document, not_a_file, resolve_path
+from .sheets import has_sheets, resolve_sheets
+from .yamlio import LoadedYaml, Locations, gc_paused, load_yaml_document, not_a_file, resolve_path
 
 __all__ = [
     "CSV_KEY",
@@ -50,7 +51,13 @@ def validate_scenario(data: dict[str, Any], loaded: LoadedYaml | None = None) ->
 
     Every problem is reported at once: fields that are wrong, and names that refer to
     nothing elsewhere in the file (as far as they can be checked despite the wrong fields).
+    Spreadsheets named in data built in code (``from_file``) are found relative to the
+    working directory.
     """
+    if loaded is None and has_sheets(data):
+        loaded = LoadedYaml(data=copy.deepcopy(data), locations=Locations(), files=())
+        resolve_sheets(loaded)  # the cells' places are kept for the messages
+        data = loaded.data
     return check_scenario(Scenario, data, loaded)
 
 

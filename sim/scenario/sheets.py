@@ -40,7 +40,7 @@ from .errors import ScenarioError, did_you_mean, format_path
 from .files import bounded_stat
 from .yamlio import LoadedYaml, Location, decode_text, resolve_path
 
-__all__ = ["FROM_FILE", "MAX_BYTES", "MAX_ROWS", "resolve_sheets"]
+__all__ = ["FROM_FILE", "MAX_BYTES", "MAX_ROWS", "has_sheets", "resolve_sheets"]
 
 FROM_FILE = "from_file"
 SHEET = "sheet"
@@ -394,10 +394,15 @@ def _references(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[A
             yield from _references(value, (*path, i))
 
 
+def has_sheets(data: Any) -> bool:
+    """Whether scenario data names a spreadsheet anywhere (``from_file``)."""
+    return next(_references(data), None) is not None
+
+
 def _file_rank(loaded: LoadedYaml, path: tuple[Any, ...]) -> int:
     """How derived the file that wrote ``path`` is (0: the file named on the command line)."""
     loc = loaded.locations.get(path)
-    if loc is None or loc.file not in loaded.files:
+    if loc is None or loc.file not in loaded.files:  # also: built in code
         return 0
     return loaded.files.index(loc.file)
 
@@ -447,7 +452,8 @@ def resolve_sheets(loaded: LoadedYaml) -> None:
         if sheet is not None and not isinstance(sheet, str | int):
             raise error_at(loaded, (*path, SHEET), "sheet should be the name of a sheet")
         loc = loaded.locations.get((*path, FROM_FILE))
-        yaml_file = loc.file if loc else loaded.files[0]
+        # In code (no file): relative to the working directory.
+        yaml_file = loc.file if loc else (loaded.files[0] if loaded.files else "scenario")
         file = resolve_path(yaml_file, name.strip())
         if not os.path.isfile(file):
             raise error_at(
