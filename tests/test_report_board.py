@@ -149,3 +149,33 @@ def test_without_chromium_the_pdf_command_says_so(
     assert "headless Chromium, which is not installed" in res.output
     assert "apt-get install chromium" in res.output and "Traceback" not in res.output
     assert not (demo_folder / "report.pdf").exists()
+
+
+# -- plots -----------------------------------------------------------------------------------
+
+
+def test_waiting_list_trajectories_show_long_waits_and_the_standard(
+    demo_comparison: sim.Comparison,
+) -> None:
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    ts = demo_comparison.baseline.timeseries
+    wide = ts[ts.site == ""].pivot_table(index=["rep", "day"], columns="measure", values="value")
+    assert (wide.waiting_list >= wide.over_18_weeks).all()
+    assert (wide.over_18_weeks >= wide.over_52_weeks).all()
+    assert (wide.over_52_weeks >= wide.over_65_weeks).all() and wide.over_65_weeks.max() > 0
+
+    fig = demo_comparison.plot.waiting_list()
+    top, mid, low = fig.axes[:3]
+    start = demo_comparison.baseline.scenario.start_date
+    first = mdates.num2date(top.get_xlim()[0]).date()
+    assert first == start  # a date axis from the scenario's start
+    styles = {line.get_linestyle() for line in mid.get_lines()}
+    assert {"--", "-.", ":"} <= styles  # over 18, 52 and 65 weeks
+    assert [t.get_text() for t in mid.get_legend().get_texts()] == [
+        "over 18 weeks", "over 52 weeks", "over 65 weeks"
+    ]  # fmt: skip
+    standard = [ln for ln in low.get_lines() if list(ln.get_ydata()) == [92.0, 92.0]]
+    assert len(standard) == 1 and "92%" in standard[0].get_label()
+    plt.close(fig)

@@ -53,6 +53,7 @@ LEFT_EVENT = "left"
 WAITING_LIST = "waiting_list"
 OVER_18_WEEKS = "over_18_weeks"
 OVER_52_WEEKS = "over_52_weeks"
+OVER_65_WEEKS = "over_65_weeks"
 
 
 @dataclass(slots=True)
@@ -256,13 +257,12 @@ class ElectivePathway:
         self._census[self._site[p.home]][int(math.floor(p.referral_time)) + self._offset] -= 1
 
     def snapshot(self, ledger: Ledger, t: float) -> None:
-        """Waiting, over 18 weeks and over 52 weeks by home site (to the nearest day) and
-        for the whole collaborative (site ``""``)."""
-        cut18 = max(0, int(math.floor(t - 126.0)) + self._offset + 1)
-        cut52 = max(0, int(math.floor(t - 364.0)) + self._offset + 1)
-        totals = [0, 0, 0]
+        """Waiting, over 18, 52 and 65 weeks by home site (to the nearest day) and for the
+        whole collaborative (site ``""``)."""
+        cuts = [max(0, int(math.floor(t - 7.0 * w)) + self._offset + 1) for w in (18, 52, 65)]
+        totals = [0, 0, 0, 0]
         for sid, counts in zip(ledger.sites, self._census, strict=True):
-            row = (int(counts.sum()), int(counts[:cut18].sum()), int(counts[:cut52].sum()))
+            row = (int(counts.sum()), *(int(counts[:cut].sum()) for cut in cuts))
             self._sample(ledger, t, sid, row)
             totals = [a + b for a, b in zip(totals, row, strict=True)]
         self._sample(ledger, t, "", totals)
@@ -272,6 +272,7 @@ class ElectivePathway:
         ledger.sample(t, site, WAITING_LIST, row[0])
         ledger.sample(t, site, OVER_18_WEEKS, row[1])
         ledger.sample(t, site, OVER_52_WEEKS, row[2])
+        ledger.sample(t, site, OVER_65_WEEKS, row[3])
 
     def can_book(self, p: Patient, site: str, promised_cc: int) -> bool:
         """Whether a patient may go on a list being finalised now: a patient needing a

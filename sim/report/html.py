@@ -218,7 +218,7 @@ table.summary td.num { white-space: normal; }
   table { font-size: 8.5pt; }
   th, td { padding: 2px 6px; }
   tr, figure { break-inside: avoid; }
-  figure img { max-height: 118mm; width: auto; border: none; }
+  figure img { max-height: 150mm; width: auto; border: none; }
   .wide { overflow: visible; }
 }
 """

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -45,6 +47,16 @@ def axes_for(
     return given[0].figure, given[:panels]
 
 
+def panels_for(ax: AxesArg, panels: int, figsize: tuple[float, float], ratios: list[float]):
+    """The figure and the axes of a plot of ``panels`` stacked panels: new ones, or those
+    given as ``ax=`` (one Axes: the first panel alone; more: as many panels as given)."""
+    if ax is None:
+        return axes_for(None, panels, figsize, nrows=panels, ncols=1, sharex=True,
+                        gridspec_kw={"height_ratios": ratios})  # fmt: skip
+    given = [ax] if isinstance(ax, Axes) else list(np.asarray(ax, dtype=object).ravel())
+    return axes_for(given, min(len(given), panels))
+
+
 def site_label(results: Results, site: str) -> str:
     """A site's display name from the scenario (its id when it has no name)."""
     spec = results.scenario.sites.get(site)
@@ -57,23 +69,62 @@ def wrapped_title(ax, text: str, width: int = 70, pad: float = 6.0) -> None:
 
 
 def shade_warm_up(ax, results: Results) -> None:
-    """Grey out the warm-up weeks, which no KPI counts."""
-    weeks = results.scenario.warm_up / 7.0
-    if weeks > 0:
-        ax.axvspan(0, weeks, color="0.85", alpha=0.6, lw=0, label="warm-up (not counted)")
+    """Grey out the warm-up (on a date axis), which no KPI counts."""
+    sc = results.scenario
+    if sc.warm_up > 0:
+        start = pd.Timestamp(sc.start_date)
+        end = start + pd.Timedelta(days=sc.warm_up)
+        ax.axvspan(start, end, color="0.85", alpha=0.6, lw=0, label="warm-up (not counted)")
 
 
-def band(ax, df, label: str, color=None) -> None:
-    """Mean over replications with its 95% confidence band (t-interval at each time)."""
-    weeks, mean, low, high = [], [], [], []
-    for week, grp in df.groupby("week")["value"]:
+def date_axis(ax, results: Results) -> None:
+    """A time axis in calendar dates, from the scenario's start date to its horizon."""
+    sc = results.scenario
+    start = pd.Timestamp(sc.start_date)
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_xlim(start, start + pd.Timedelta(days=sc.horizon))
+
+
+def band(ax, df, label: str | None, color=None, ls: str = "-") -> str:
+    """Mean over replications against the date, with its 95% confidence band (t-interval
+    at each time); returns the line's colour."""
+    dates, mean, low, high = [], [], [], []
+    for date, grp in df.groupby("date")["value"]:
         m, _sd, lo, hi, _n = mean_ci(grp.to_numpy())
-        weeks.append(week)
+        dates.append(date)
         mean.append(m)
         low.append(m if np.isnan(lo) else lo)
         high.append(m if np.isnan(hi) else hi)
-    line = ax.plot(weeks, mean, label=label, color=color)[0]
-    ax.fill_between(weeks, low, high, alpha=0.25, color=line.get_color())
+    line = ax.plot(dates, mean, label=label, color=color, ls=ls)[0]
+    ax.fill_between(dates, low, high, alpha=0.2, color=line.get_color(), lw=0)
+    return line.get_color()
+
+
+#: The waits the NHS counts long waiters by, with the line style each is drawn in.
+LONG_WAITS = (("over_18_weeks", 18, "--"), ("over_52_weeks", 52, "-."), ("over_65_weeks", 65, ":"))
+#: The referral-to-treatment standard: 92% of those waiting, waiting under 18 weeks.
+RTT_STANDARD = 92.0
+
+
+def within_18_weeks(ts: pd.DataFrame, site: str = "") -> pd.DataFrame:
+    """``rep, date, value``: the share (%) of those waiting who have waited under 18 weeks,
+    per replication and snapshot (none where nobody waits)."""
+    t = ts[(ts.site == site) & ts.measure.isin(["waiting_list", "over_18_weeks"])]
+    wide = t.pivot_table(index=["rep", "date"], columns="measure", values="value")
+    if wide.empty or "over_18_weeks" not in wide:
+        return pd.DataFrame(columns=["rep", "date", "value"])
+    wide = wide[wide.waiting_list > 0]
+    share = 100.0 * (wide.waiting_list - wide.over_18_weeks) / wide.waiting_list
+    return share.rename("value").reset_index()
+
+
+def rtt_standard(ax) -> None:
+    """The 92% standard as a line across a share-within-18-weeks axis."""
+    ax.axhline(RTT_STANDARD, color="k", lw=1, ls="--", label="standard: 92% under 18 weeks")
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% waiting under 18 weeks")
 
 
 def site_bars(

@@ -10,11 +10,25 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from ...experiment.accessors import register_accessor
 from ...experiment.compare import Comparison
 from ...metrics import KPIS
-from .common import AxesArg, axes_for, band, save_figure, shade_warm_up, wrapped_title
+from ...text import sig
+from .common import (
+    LONG_WAITS,
+    AxesArg,
+    axes_for,
+    band,
+    date_axis,
+    panels_for,
+    rtt_standard,
+    save_figure,
+    shade_warm_up,
+    within_18_weeks,
+    wrapped_title,
+)
 
 
 def _differences(comparison: Comparison | pd.DataFrame) -> pd.DataFrame:
@@ -30,13 +44,15 @@ def _differences(comparison: Comparison | pd.DataFrame) -> pd.DataFrame:
 
 
 def _fmt(x: float) -> str:
-    if not np.isfinite(x):
-        return "–"
-    if abs(x) >= 100:
-        return f"{x:+,.0f}"
-    if abs(x) >= 1:
-        return f"{x:+.1f}"
-    return f"{x:+.3f}"
+    """A signed figure to three significant figures."""
+    return sig(float(x), 3, signed=True)
+
+
+def _shown(kpi: str, x: float) -> str:
+    """A baseline value with its unit as the report shows it (fractions in %)."""
+    text = sig(float(x) * KPIS.scale(kpi), 3)
+    unit = KPIS.shown_unit(kpi)
+    return f"{text}%" if unit == "%" else f"{text} {unit}"
 
 
 def forest(
@@ -90,14 +106,15 @@ def forest(
             fig, axes = axes_for(ax, len(wanted))
     step = 0.7 / max(1, len(scenarios))
     for i, kpi in enumerate(wanted):
-        unit = KPIS.unit(kpi)
+        unit = KPIS.difference_unit(kpi)
+        k = KPIS.scale(kpi)
         ax = axes[0] if relative else axes[i]
         for j, name in enumerate(scenarios):
             row = df[(df.kpi == kpi) & (df.scenario == name)]
             if row.empty:
                 continue
             r = row.iloc[0]
-            scale = 100.0 / abs(r.baseline_mean) if relative else 1.0
+            scale = 100.0 / abs(r.baseline_mean) if relative else k
             y = (i if relative else 0) + (j - (len(scenarios) - 1) / 2) * step
             mean, low, high = r.diff_mean * scale, r.diff_ci_low * scale, r.diff_ci_high * scale
             colour = colours[j % len(colours)]
@@ -114,7 +131,8 @@ def forest(
             )
             if relative:
                 ax.annotate(
-                    f"{_fmt(r.diff_mean)} ({_fmt(r.diff_ci_low)} to {_fmt(r.diff_ci_high)}) {unit}",
+                    f"{_fmt(r.diff_mean * k)} ({_fmt(r.diff_ci_low * k)} to "
+                    f"{_fmt(r.diff_ci_high * k)}) {unit}",
                     (1.01, y),
                     xycoords=("axes fraction", "data"),
                     va="center",
@@ -125,7 +143,7 @@ def forest(
             ax.axvline(0, color="k", lw=0.8)
             ax.set_yticks([])
             ax.set_ylim(-0.6, 0.6)
-            ax.set_title(kpi.replace("_", " "), fontsize=9, loc="left")
+            ax.set_title(KPIS.label(kpi), fontsize=9, loc="left")
             ax.set_xlabel(f"difference ({unit})", fontsize=8)
             ax.tick_params(labelsize=8)
             ax.grid(axis="x", alpha=0.3)
@@ -133,7 +151,7 @@ def forest(
         ax = axes[0]
         ax.axvline(0, color="k", lw=0.8)
         labels = [
-            f"{k.replace('_', ' ')}\n(baseline {_fmt(b).lstrip('+')} {KPIS.unit(k)})"
+            "\n".join(textwrap.wrap(KPIS.label(k), 34)) + f"\n(baseline {_shown(k, b)})"
             if k in KPIS
             else k
             for k in wanted
@@ -177,22 +195,45 @@ def forest(
 
 
 def waiting_lists(comparison: Comparison, ax: AxesArg = None) -> Figure:
-    """The whole collaborative's waiting list of every scenario on one axis (mean, 95% band).
-    ``ax``: the axes to draw in (a new figure by default)."""
+    """The whole collaborative's waiting list of every scenario against the date (mean and
+    95% band): all waiting; those waiting over 18, 52 and 65 weeks; and the share waiting
+    under 18 weeks against the 92% standard. ``ax``: the axes to draw in (a new figure by
+    default; one Axes: all waiting alone; two or three: as many of the panels)."""
     own = ax is None
-    fig, (ax,) = axes_for(ax)
-    shade_warm_up(ax, comparison.baseline)
-    for res in comparison.results:
-        ts = res.timeseries
-        band(ax, ts[(ts.measure == "waiting_list") & (ts.site == "")], res.name)
+    fig, axes = panels_for(ax, 3, (8, 8.5), [3, 3, 2])
     base = comparison.baseline
-    ax.set_xlabel(f"weeks since {base.scenario.start_date:%d %b %Y}")
-    ax.set_ylabel("patients waiting")
-    wrapped_title(ax, f"Waiting list, whole collaborative (mean and 95% CI, {len(base.reps)} reps)")
-    ax.set_ylim(bottom=0)
-    ax.set_xlim(left=0)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for a in axes:
+        shade_warm_up(a, base)
+    for i, res in enumerate(comparison.results):
+        colour = colours[i % len(colours)]
+        net = res.timeseries[res.timeseries.site == ""]
+        band(axes[0], net[net.measure == "waiting_list"], res.name, color=colour)
+        if len(axes) > 1:
+            for measure, _weeks, ls in LONG_WAITS:
+                rows = net[net.measure == measure]
+                if not rows.empty:
+                    band(axes[1], rows, None, color=colour, ls=ls)
+        if len(axes) > 2:
+            band(axes[2], within_18_weeks(res.timeseries), None, color=colour)
+    top = axes[0]
+    wrapped_title(
+        top, f"Waiting list, whole collaborative (mean and 95% CI, {len(base.reps)} reps)"
+    )
+    top.set_ylabel("patients waiting")
+    top.set_ylim(bottom=0)
+    top.legend(fontsize=8, loc="best")
+    if len(axes) > 1:
+        handles = [Line2D([], [], color="0.3", ls=ls) for _m, _w, ls in LONG_WAITS]
+        axes[1].legend(handles, [f"over {w} weeks" for _m, w, _ls in LONG_WAITS], fontsize=8)
+        axes[1].set_ylabel("patients waiting over")
+        axes[1].set_ylim(bottom=0)
+    if len(axes) > 2:
+        rtt_standard(axes[2])
+        axes[2].legend(fontsize=8, loc="lower left")
+    for a in axes:
+        date_axis(a, base)
+        a.grid(alpha=0.3)
     if own:
         fig.tight_layout()
     return fig
@@ -229,7 +270,9 @@ COMPARISON_PLOTS = {"forest.png": forest, "waiting_list_compared.png": waiting_l
 #: The captions of the comparison's plots in the report.
 CAPTIONS = {
     "forest.png": "Paired differences against the baseline (filled: the 95% interval excludes 0).",
-    "waiting_list_compared.png": "Waiting list of each scenario, whole collaborative.",
+    "waiting_list_compared.png": "Waiting list of each scenario, whole collaborative: all "
+    "waiting; those waiting over 18, 52 and 65 weeks; the share waiting under 18 weeks "
+    "against the 92% standard (mean and 95% band; grey: warm-up).",
 }
 
 

@@ -7,7 +7,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
-from .common import AxesArg, axes_for, band, shade_warm_up, site_bars, site_label, wrapped_title
+from .common import (
+    LONG_WAITS,
+    AxesArg,
+    axes_for,
+    band,
+    date_axis,
+    panels_for,
+    rtt_standard,
+    shade_warm_up,
+    site_bars,
+    site_label,
+    within_18_weeks,
+    wrapped_title,
+)
 from .run import standard_plot
 
 if TYPE_CHECKING:
@@ -20,42 +33,59 @@ PRIORITY_LABELS = {
     "P3": "P3 (within 3 months)",
     "P4": "P4 (over 3 months)",
 }
+#: Colours of the lines of those waiting over 18, 52 and 65 weeks.
+LONG_WAIT_COLOURS = ("tab:orange", "tab:red", "darkred")
 _PRIORITY_COLOURS = {"P1": "tab:red", "P2": "tab:orange", "P3": "tab:olive", "P4": "tab:blue"}
 
 
 @standard_plot(
     "waiting_list.png",
     needs="operations",
-    caption="Patients waiting over time, whole collaborative, with those waiting over 52 "
-    "weeks (mean and 95% band over replications; grey: warm-up).",
+    caption="Patients waiting over time, whole collaborative, with those waiting over 18, "
+    "52 and 65 weeks, and below it the share waiting under 18 weeks against the 92% "
+    "standard (mean and 95% band over replications; grey: warm-up).",
     place=10,
 )
 def waiting_list(results: Results, by_site: bool = False, ax: AxesArg = None) -> Figure:
-    """Patients waiting over time (mean and 95% band over replications), with those waiting
-    over 52 weeks; ``by_site``: one line per home site instead. ``ax``: the axes to draw
-    in (a new figure by default)."""
+    """Patients waiting over time against the date (mean and 95% band over replications):
+    the whole list with those waiting over 18, 52 and 65 weeks, and under it the share
+    waiting under 18 weeks against the 92% standard; ``by_site``: one line per home site
+    instead. ``ax``: the axes to draw in (a new figure by default; one Axes: the list
+    alone; two: the list and the share)."""
     ts = results.timeseries
     own = ax is None
-    fig, (ax,) = axes_for(ax)
-    ts = ts[ts.measure == "waiting_list"]
-    # By home site: sites nobody is referred from (hubs) would only draw a line at 0.
-    home = set(ts[ts.value > 0].site)
-    sites = [s for s in results.scenario.sites if s in home] if by_site else [""]
-    shade_warm_up(ax, results)
-    for site in sites:
-        band(ax, ts[ts.site == site], site_label(results, site))
-    over52 = results.timeseries
-    over52 = over52[(over52.measure == "over_52_weeks") & (over52.site == "")]
-    if not by_site and not over52.empty:
-        band(ax, over52, "waiting over 52 weeks", color="tab:red")
-    ax.set_xlabel(f"weeks since {results.scenario.start_date:%d %b %Y}")
+    title = f"{results.name}: waiting list (mean and 95% CI over {len(results.reps)} replications)"
+    if by_site:
+        fig, axes = axes_for(ax)
+        ax = axes[0]
+        waiting = ts[ts.measure == "waiting_list"]
+        # By home site: sites nobody is referred from (hubs) would only draw a line at 0.
+        home = set(waiting[waiting.value > 0].site)
+        shade_warm_up(ax, results)
+        for site in (s for s in results.scenario.sites if s in home):
+            band(ax, waiting[waiting.site == site], site_label(results, site))
+    else:
+        fig, axes = panels_for(ax, 2, (8, 6.5), [2, 1])
+        ax = axes[0]
+        shade_warm_up(ax, results)
+        net = ts[ts.site == ""]
+        band(ax, net[net.measure == "waiting_list"], "all waiting", color="tab:blue")
+        for (measure, weeks, ls), colour in zip(LONG_WAITS, LONG_WAIT_COLOURS, strict=True):
+            rows = net[net.measure == measure]
+            if not rows.empty:
+                band(ax, rows, f"waiting over {weeks} weeks", color=colour, ls=ls)
+        if len(axes) > 1:
+            share = axes[1]
+            shade_warm_up(share, results)
+            band(share, within_18_weeks(ts), "under 18 weeks", color="tab:green")
+            rtt_standard(share)
+            share.legend(fontsize=8, loc="lower left")
+            share.grid(alpha=0.3)
+    for a in axes:
+        date_axis(a, results)
     ax.set_ylabel("patients waiting")
-    wrapped_title(
-        ax,
-        f"{results.name}: waiting list (mean and 95% CI over {len(results.reps)} replications)",
-    )
+    wrapped_title(ax, title)
     ax.set_ylim(bottom=0)
-    ax.set_xlim(left=0)
     ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     if own:
