@@ -13,7 +13,7 @@ import pytest
 import sim
 from sim.report.document import Bullets, Table
 from sim.report.pages import report_for
-from sim.report.summary import finding, sig3
+from sim.report.summary import finding, run_finding, sig3
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +70,20 @@ def test_a_difference_is_stated_only_when_its_interval_excludes_zero() -> None:
     # Utilisation is a fraction in summary.csv, shown in % and its differences in pp.
     util = row(diff_mean=0.0512, diff_ci_low=0.03, diff_ci_high=0.07)
     assert "by 5.12 pp (95% CI +3.00 to +7.00 pp)" in finding("theatre_utilisation", "H", util)
+
+
+def test_a_run_says_whether_the_standard_is_met() -> None:
+    share = pd.Series({"mean": 85.04, "ci_low": 84.0, "ci_high": 86.1})
+    assert run_finding("pct_within_18_weeks", share) == (
+        "Share waiting under 18 weeks: 85.0% (95% CI 84.0 to 86.1), below the 92% standard."
+    )
+    straddles = share.copy()
+    straddles["ci_high"] = 93.0
+    assert "standard" not in run_finding("pct_within_18_weeks", straddles)
+    ops = pd.Series({"mean": 12345.6, "ci_low": 12001.0, "ci_high": 12689.0})
+    assert (
+        run_finding("operations", ops) == "Operations: 12,300 patients (95% CI 12,000 to 12,700)."
+    )
 
 
 def test_numbers_have_three_significant_figures(report) -> None:

@@ -79,7 +79,10 @@ def setting_differences(a: Any, b: Any, path: str = "") -> list[tuple[str, str, 
 def _short(x: Any, limit: int = 80) -> str:
     if isinstance(x, dict) and limit < 200:
         return "{" + ", ".join(str(k) for k in x) + "}" if len(x) <= 6 else f"{{{len(x)} fields}}"
-    text = x if isinstance(x, str) else json.dumps(x, default=str)
+    if isinstance(x, list) and all(not isinstance(v, dict | list) for v in x):
+        text = ", ".join(map(str, x)) if x else "none"  # a list of days reads as text
+    else:
+        text = x if isinstance(x, str) else json.dumps(x, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
