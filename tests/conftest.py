@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from builders import SCENARIOS
@@ -40,11 +41,16 @@ def demo_comparison(status_quo: sim.Scenario, hubs: sim.Scenario) -> sim.Compari
 
 @pytest.fixture(scope="session")
 def demo_folder(demo_comparison: sim.Comparison, tmp_path_factory: pytest.TempPathFactory):
-    """The reduced demo comparison saved as ``hubsim compare`` saves it (with its plots)."""
+    """The reduced demo comparison saved as ``hubsim compare`` saves it, with the
+    comparison's plots (each scenario's own plots, shown on screen only, are left out to
+    keep the tests cheap)."""
     from sim.report import save_plots
 
+    def comparison_plots(obj: object, folder: Path) -> list[str]:
+        return save_plots(obj, folder) if isinstance(obj, sim.Comparison) else []
+
     folder = tmp_path_factory.mktemp("demo") / "cmp"
-    demo_comparison.save(folder, extra=save_plots)
+    demo_comparison.save(folder, extra=comparison_plots)
     return folder
 
 

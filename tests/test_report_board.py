@@ -157,12 +157,13 @@ def test_without_chromium_the_pdf_command_says_so(
     from sim.cli import app
 
     monkeypatch.setenv("HUBSIM_CHROMIUM", str(tmp_path / "no-such-browser"))
-    res = CliRunner().invoke(app, ["report", str(demo_folder), "--out",
-                                   str(tmp_path / "r.html"), "--pdf"])  # fmt: skip
+    args = ["report", str(demo_folder), "--out", str(tmp_path / "r.html"), "--docx", "--pdf"]
+    res = CliRunner().invoke(app, args)
     assert res.exit_code == 2
     assert "headless Chromium, which is not installed" in res.output
     assert "apt-get install chromium" in res.output and "Traceback" not in res.output
     assert not (demo_folder / "report.pdf").exists()
+    assert (demo_folder / "report.docx").is_file()  # --docx needs no browser
 
 
 # -- plots -----------------------------------------------------------------------------------
