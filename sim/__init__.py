@@ -43,6 +43,11 @@ _EXPORTS: dict[str, str] = {
     "compare": "sim.experiment.compare",
     "decompose": "sim.experiment.decompose",
     "Decomposition": "sim.experiment.decompose",
+    "sensitivity": "sim.experiment.sensitivity",
+    "Sensitivity": "sim.experiment.sensitivity",
+    "threshold": "sim.experiment.threshold",
+    "target": "sim.experiment.threshold",
+    "Threshold": "sim.experiment.threshold",
     "Comparison": "sim.experiment.compare",
     "Results": "sim.experiment.results",
     "ReplicationError": "sim.experiment.results",
@@ -82,8 +87,10 @@ if TYPE_CHECKING:  # for editors and type checkers
     from .experiment.precision import compare_until_precise, run_until_precise  # noqa: F401
     from .experiment.results import ReplicationError, Results  # noqa: F401
     from .experiment.runner import run  # noqa: F401
+    from .experiment.sensitivity import Sensitivity, sensitivity  # noqa: F401
     from .experiment.sweep.results import SweepResults, load_sweep  # noqa: F401
     from .experiment.sweep.run import sweep  # noqa: F401
+    from .experiment.threshold import Threshold, target, threshold  # noqa: F401
     from .experiment.warmup import recommend_warmup  # noqa: F401
     from .metrics import KPIS  # noqa: F401
     from .model.build import CollaborativeModel  # noqa: F401

@@ -17,7 +17,18 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib
 import typer  # noqa: E402
 
 from ..app.launch import app_command  # noqa: E402
-from . import compare, decompose, report, rerun, run, schema, sweep, validate, warmup  # noqa: E402
+from . import (  # noqa: E402
+    compare,
+    decompose,
+    report,
+    rerun,
+    run,
+    schema,
+    sensitivity,
+    sweep,
+    validate,
+    warmup,
+)
 from .common import err, out, say  # noqa: E402
 
 app = typer.Typer(
@@ -75,6 +86,9 @@ for command in (
     run.run,
     compare.compare,
     decompose.decompose,
+    sensitivity.sensitivity,
+    sensitivity.threshold,
+    sensitivity.target,
     report.report,
     rerun.rerun,
     sweep.sweep,

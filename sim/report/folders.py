@@ -96,11 +96,16 @@ def read_comparison(folder: Path) -> tuple[pd.DataFrame, list[RunFolder]]:
 
 
 def kind_of(folder: Path) -> str:
-    """``run``, ``comparison`` or ``sweep``; a ReportError for anything else."""
+    """``run``, ``comparison``, ``sweep``, ``sensitivity`` or ``threshold`` (a threshold or
+    target search); a ReportError for anything else."""
     if not folder.is_dir():
         raise ReportError(f"{folder} is not a folder")
     if (folder / SWEEP_PLAN).is_file():
         return "sweep"
+    if (folder / "sensitivity.json").is_file():
+        return "sensitivity"
+    if (folder / "threshold.json").is_file():
+        return "threshold"
     if (folder / "summary.csv").is_file() or (folder / "manifest.json").is_file():
         return "run"
     if (folder / "comparison.csv").is_file():

@@ -480,12 +480,102 @@ def sweep_report(folder: Path) -> Report:
     return Report(title, sections, "", meta)
 
 
+# -- sensitivity and threshold searches ------------------------------------------------------
+
+
+def sensitivity_report(folder: Path) -> Report:
+    """``hubsim sensitivity``: per KPI a table of each assumption's ends and effects with
+    their paired intervals, largest swing first, and the tornado."""
+    from ..experiment.sensitivity import SENSITIVITY_CSV, measure_label
+    from .plots.sensitivity import tornado, tornado_file
+
+    info = json.loads((folder / "sensitivity.json").read_text(encoding="utf-8"))
+    df = pd.read_csv(folder / SENSITIVITY_CSV)
+    against = info.get("against")
+    what = f"the paired difference against '{against}'" if against else "each KPI"
+    meta = (
+        f"One-way sensitivity of {what} to each declared assumption, moved to its low and "
+        f"high end in turn, the others as written; {info.get('reps', '?')} replications of "
+        f"every run on seed {info.get('seed', '?')} (common random numbers), so each effect "
+        "is a paired difference from the scenario as written."
+    )
+    blocks: list[Block] = []
+    for kpi in info.get("kpis", []):
+        rows = df[df.kpi == kpi]
+        if rows.empty:
+            continue
+        label, unit = measure_label(kpi)
+        swing = rows.groupby("assumption", sort=False).effect.agg(lambda e: e.max() - e.min())
+        table_rows = []
+        for key in swing.sort_values(ascending=False, kind="stable").index:
+            r = rows[rows.assumption == key].set_index("end")
+            cells: list[Cell | str] = [str(r.label.iloc[0])]
+            for end in ("low", "high"):
+                x = r.loc[end]
+                cells += [
+                    Cell(_level(x.level), num=True),
+                    Cell(sig3(x.effect), f"({sig3(x.effect_ci_low)} to {sig3(x.effect_ci_high)})",
+                         num=True, strong=bool(x.effect_ci_low > 0 or x.effect_ci_high < 0)),
+                ]  # fmt: skip
+            table_rows.append(Row(cells, "assumption", {"kpi": kpi}))
+        png = folder / tornado_file(kpi)
+        fig = figure(png) if png.is_file() else figure_of(tornado(df, kpi, against), png.name)
+        fig.caption = (f"Tornado of {label}: each assumption's low and high end, widest swing "
+                       "on top; whiskers: paired 95% intervals.")  # fmt: skip
+        blocks += [
+            Heading(f"{label} ({unit})"),
+            Paragraph(f"As written: {sig3(rows.central.iloc[0])}; largest swing first, bold: "
+                      "the paired interval excludes 0.", "meta"),
+            Table(["assumption", "low end", "effect (95% CI)", "high end", "effect (95% CI)"],
+                  table_rows, "sensitivity"),
+            fig,
+        ]  # fmt: skip
+    title = f"hubsim sensitivity: {info.get('scenario', '?')}"
+    return Report(title, [Section("Sensitivity to the assumptions", blocks)], "", meta)
+
+
+def _level(x: object) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def threshold_report(folder: Path) -> Report:
+    """``hubsim threshold`` or ``hubsim target``: the answer, every value run and the plot."""
+    info = json.loads((folder / "threshold.json").read_text(encoding="utf-8"))
+    ev = pd.read_csv(folder / "threshold.csv").sort_values("value")
+    kind = "target" if info.get("mode") == "target" else "threshold"
+    side = {-1: "below", 0: "includes it", 1: "above"}
+    rows = [
+        Row([Cell(_level(float(r.value)), num=True), Cell(sig3(r["mean"]), num=True),
+             Cell(f"{sig3(r.ci_low)} to {sig3(r.ci_high)}", num=True),
+             side.get(int(r.side), "?")])
+        for _, r in ev.iterrows()
+    ]  # fmt: skip
+    blocks: list[Block] = [
+        Paragraph(f"Bisection between {_level(info['low'])} and {_level(info['high'])} against "
+                  f"{info.get('reference', '')}: the 95% interval of each value run is compared "
+                  "with it."),
+        Table(["value", "mean", "95% CI", "interval"], rows, "search"),
+    ]  # fmt: skip
+    png = folder / "threshold.png"
+    if png.is_file():
+        fig = figure(png)
+        fig.caption = ("The measure at each value run, with its 95% interval; shaded: the "
+                       "values whose interval includes the reference.")  # fmt: skip
+        blocks.append(fig)
+    title = f"hubsim {kind}: {' and '.join(info.get('paths', []))}"
+    return Report(title, [Section("Values run", blocks)], info.get("answer", ""), "")
+
+
 def report_for(folder: str | Path) -> Report:
     """The report of a run, comparison or sweep folder (a ReportError if it is none)."""
     path = Path(folder)
     kind = kind_of(path)
     if kind == "sweep":
         return sweep_report(path)
+    if kind == "sensitivity":
+        return sensitivity_report(path)
+    if kind == "threshold":
+        return threshold_report(path)
     if kind == "run":
         return run_report(read_run(path))
     return comparison_report(path)

@@ -242,7 +242,7 @@ def _resources(sc: Scenario) -> str:
 #: Scenario fields the skeleton itself puts in words (the features add theirs).
 COVERED = {
     "": {"name", "description", "start_date", "horizon", "warm_up", "snapshot_interval",
-         "trusts", "sites", "policies"},
+         "trusts", "sites", "policies", "assumptions"},
     "site": {"name", "trust", "location"},
 }  # fmt: skip
 
@@ -369,6 +369,17 @@ def _data(sc: Scenario) -> str:
     )
     unsourced = "Parameters marked 'assumption' in the scenario file have no published source."
     assumptions = html_list([*_parts("assumptions", sc, Part(10, esc(poisson))), esc(unsourced)])
+    if sc.assumptions:
+        rows = [
+            (a.label or key, ", ".join(a.paths or [key]),
+             f"x{a.low} to x{a.high}" if a.relative else f"{a.low} to {a.high}", a.why)
+            for key, a in sc.assumptions.items()
+        ]  # fmt: skip
+        assumptions += (
+            "<p>Declared assumptions, each with its plausible range (hubsim sensitivity "
+            "moves each to its ends in turn):</p>"
+            + table(["assumption", "values", "range", "why"], rows, "compact")
+        )
     return (
         _sub("3.1", "Data sources", sources)
         + _sub("3.2", "Pre-processing", pre)

@@ -14,6 +14,7 @@ import math
 from typing import TYPE_CHECKING
 
 from . import (
+    assumptions,
     calendar,
     critical_care,
     elective,
@@ -46,6 +47,7 @@ FEATURE_CHECKS = (
     mutual_aid.reference_problems,
     staff.reference_problems,
     calendar.reference_problems,
+    assumptions.reference_problems,
 )
 
 

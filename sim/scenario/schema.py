@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
+from .assumptions import Assumption
 from .base import Spec
 from .calendar import Calendar
 from .checks import apply_overrides, check_scenario
@@ -175,6 +176,10 @@ class Scenario(Spec):
     census: Census | None = None
     """A daily census of the units and the probability of delay read from it (units
     without a bed limit)."""
+    assumptions: dict[str, Assumption] = Field(default_factory=dict)
+    """Values the planner is unsure of, by dotted path (or a name with ``paths``), each with
+    its plausible ``low`` and ``high`` and ``why``; ``hubsim sensitivity`` moves each to its
+    ends in turn, e.g. ``{sites.cannock.beds.elective: {low: 20, high: 40, why: ...}}``."""
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> Scenario:

@@ -5,6 +5,7 @@
   (:mod:`.elective`, :mod:`.wards`, :mod:`.critical_care`), and ``results.plot``;
 - :mod:`.compare`: the forest plot of paired differences, ``comparison.plot``;
 - :mod:`.decompose`: the waterfall of a decomposition, ``decomposition.plot``;
+- :mod:`.sensitivity`: the tornado of a sensitivity analysis and a threshold search's curve;
 - :mod:`.sweep`: KPIs against each parameter, ``sweep.plot()``;
 - :mod:`.warmup`: the MSER warm-up, ``recommendation.plot()``.
 
@@ -22,13 +23,16 @@ from ...experiment import output
 from ...experiment.compare import Comparison
 from ...experiment.decompose import Decomposition
 from ...experiment.results import Results
+from ...experiment.sensitivity import Sensitivity
 from ...experiment.sweep.results import SweepResults
+from ...experiment.threshold import Threshold
 from . import critical_care, elective, wards  # noqa: F401  (they declare the standard plots)
 from .common import save_figure, site_label
 from .compare import CAPTIONS as _COMPARISON_CAPTIONS
 from .compare import ComparisonPlots, forest, save_comparison_plots, waiting_lists
 from .decompose import DecompositionPlots, save_decomposition_plots, waterfall
 from .run import STANDARD_PLOTS, ResultPlots, StandardPlot, save_standard_plots, standard_plot
+from .sensitivity import SensitivityPlots, save_sensitivity_plots, threshold_plot, tornado
 from .sweep import SweepPlots, save_sweep_plots, sweep_plot
 from .warmup import WarmupPlot, warmup_plot
 
@@ -36,6 +40,7 @@ __all__ = [
     "STANDARD_PLOTS",
     "ComparisonPlots",
     "DecompositionPlots",
+    "SensitivityPlots",
     "ResultPlots",
     "StandardPlot",
     "SweepPlots",
@@ -52,6 +57,8 @@ __all__ = [
     "sweep_plot",
     "waiting_lists",
     "warmup_plot",
+    "threshold_plot",
+    "tornado",
     "waterfall",
 ]
 
@@ -72,10 +79,16 @@ _write_plots.register(Results, save_standard_plots)
 _write_plots.register(Comparison, save_comparison_plots)
 _write_plots.register(SweepResults, save_sweep_plots)
 _write_plots.register(Decomposition, save_decomposition_plots)
+_write_plots.register(Sensitivity, save_sensitivity_plots)
+_write_plots.register(
+    Threshold, lambda t, out: [save_figure(threshold_plot(t), Path(out) / "threshold.png")]
+    and ["threshold.png"]
+)
 
 
 def save_plots(
-    results: Results | Comparison | SweepResults | Decomposition, folder: str | os.PathLike[str]
+    results: Results | Comparison | SweepResults | Decomposition | Sensitivity | Threshold,
+    folder: str | os.PathLike[str]
 ) -> list[str]:
     """Save the PNG plots of a run, comparison or sweep into its folder; returns the names.
 
