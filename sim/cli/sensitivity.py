@@ -181,8 +181,10 @@ def target(
     high: Annotated[float, typer.Option(help="Largest capacity tried.")],
     goal: Annotated[
         str,
-        typer.Option(help="rtt_18_weeks (at least 65% waiting under 18 weeks) or over_52_weeks "
-                     "(under 1% waiting over 52 weeks)."),
+        typer.Option(
+            help="rtt_18_weeks (at least 65% waiting under 18 weeks) or over_52_weeks "
+            "(under 1% waiting over 52 weeks)."
+        ),
     ] = "rtt_18_weeks",  # fmt: skip
     by: Annotated[
         str | None, typer.Option(help="Date the target is due, YYYY-MM-DD (default: the horizon).")

@@ -104,7 +104,6 @@ class Threshold:
             out += "); no value on the grid has an interval including it"
         return out + f" ({self.reps} replications, seed {self.seed}, common random numbers)."
 
-
     def _describe_target(self, label: str, what: str) -> str:
         _kpi, how, level = NHS_TARGETS[self.goal or ""]
         met = meets(self, self.goal or "")

@@ -118,9 +118,7 @@ def value_at(sc: Scenario, path: str) -> tuple[Any, str | None]:
             close = did_you_mean(part, list(kids))
             hint = f"; did you mean {close!r}?" if close else ""
             listing = ", ".join(list(kids)[:20]) or "nothing"
-            return None, (
-                f"{path}: {where} has no {part!r}{hint} (it has: {listing})"
-            )
+            return None, (f"{path}: {where} has no {part!r}{hint} (it has: {listing})")
         node = kids[part]
         done.append(part)
         if node is None:
