@@ -178,9 +178,7 @@ def assumption_overrides(sc: Scenario, key: str, end: str) -> dict[str, Any]:
 
 def _as_written(sc: Scenario, path: str, value: float) -> Any:
     """A moved value as the scenario file would write it (a duration with its unit)."""
-    from .load import scenario_dict
-
-    node: Any = scenario_dict(sc)
+    node: Any = sc.model_dump(mode="json", by_alias=True)  # as the file would write it
     for part in path.split("."):
         node = node[int(part)] if isinstance(node, list) else node[part]
     return format_duration(value) if isinstance(node, str) else value
