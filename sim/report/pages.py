@@ -514,7 +514,8 @@ def sensitivity_report(folder: Path) -> Report:
                 x = r.loc[end]
                 cells += [
                     Cell(_level(x.level), num=True),
-                    Cell(sig3(x.effect), f"({sig3(x.effect_ci_low)} to {sig3(x.effect_ci_high)})",
+                    Cell(sig3(x.effect, True), f"({sig3(x.effect_ci_low, True)} to "
+                         f"{sig3(x.effect_ci_high, True)})",
                          num=True, strong=bool(x.effect_ci_low > 0 or x.effect_ci_high < 0)),
                 ]  # fmt: skip
             table_rows.append(Row(cells, "assumption", {"kpi": kpi}))

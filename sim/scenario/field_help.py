@@ -94,6 +94,19 @@ FIELD_HELP: dict[str, Help] = {
     ),
     "Scenario.calendar": Help(None, None, {"bank_holidays": "england_and_wales"}),
     "Scenario.census": Help(None, None, {"time_of_day": "0 hours"}),
+    "Scenario.assumptions": Help(
+        None,
+        None,
+        {"sites.cannock.beds.elective": {"low": 20, "high": 40, "why": "assumption: ..."}},
+    ),
+    "Assumption.paths": Help(
+        None, None, ["sites.cannock.beds.elective", "sites.sandwell.beds.elective"]
+    ),
+    "Assumption.low": Help(None, "the value's own unit (with relative: a multiple)", 20),
+    "Assumption.high": Help(None, "the value's own unit (with relative: a multiple)", 40),
+    "Assumption.relative": Help(None, None, True),
+    "Assumption.why": Help(None, None, "assumption: sized for ~70% occupancy"),
+    "Assumption.label": Help(None, None, "ring-fenced beds per hub"),
     "Trust.name": Help("The trust's full name.", None, "The Royal Wolverhampton NHS Trust"),
     "Location.lat": Help(
         "Latitude of the site, for travel distances.", "degrees north (decimal)", 52.5888
