@@ -23,7 +23,7 @@ from .calendar import Arrivals, Calendar, pattern_times
 from .geography import Geography
 from .ledger import Ledger
 from .networks import BedNetwork, BedPatient, NetworkTally, SourceTally, Unit, UnitTally
-from .nursing import Level, UnitNurses, level, staff_units
+from .nursing import Level, ShiftClock, level, staff_units
 from .streams import Streams
 
 #: Snapshot measures of this feature.
@@ -115,7 +115,7 @@ class CriticalCareNetwork(BedNetwork):
         self._direct_level: dict[str, Level] = {}
         self._post_op_level: dict[tuple[str, str], Level] = {}
         self._post_op_share = dict(post_op_shares or {})
-        self.rosters: list[UnitNurses] = []
+        self.clocks: list[ShiftClock] = []
         if any(u.nursing is not None for u in units.values()):
             self._staff(units, policy, geography, streams, ledger)
 
@@ -157,7 +157,7 @@ class CriticalCareNetwork(BedNetwork):
             for sid, u in units.items()
             if u.nursing is not None
         }
-        self.rosters = staff_units(
+        self.clocks = staff_units(
             self.env, self.units, specs, pool_of, streams, ledger, prefix, self.nurses_freed
         )
 
@@ -184,8 +184,8 @@ class CriticalCareNetwork(BedNetwork):
                     f"critical_care/{sid}", self.env.now,
                 )  # fmt: skip
                 Arrivals(self.env, times, partial(self._direct_admission, sid))
-        for roster in self.rosters:
-            roster.start()
+        for clock in self.clocks:
+            clock.start()
         super().start()
 
     def _direct_admission(self, site: str, _t: float) -> None:

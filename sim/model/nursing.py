@@ -1,11 +1,12 @@
 """Nurse staffing of critical care units: a bed without a nurse cannot take a patient.
 
 Each unit with ``nursing`` has a roster: ``shifts_per_day`` shifts of equal length, the
-first starting at ``first_shift_starts``. At the start of each shift (one event per unit
-and shift, not per patient) each rostered nurse is off sick independently with the unit's
-``sickness_absence`` probability, drawn from the unit's own stream; the nurses present
-give the unit's nursing capacity for the shift. Units whose nurses are shared (across a
-trust or the collaborative) put their capacities into one :class:`NursePool`.
+first starting at ``first_shift_starts``. At the start of each shift (one event per shift
+for all the units whose shifts start then, not per patient) each rostered nurse is off sick
+independently with the unit's ``sickness_absence`` probability: the nurses at work are one
+binomial draw from the unit's own stream for that shift of the day, and they give the unit's
+nursing capacity for the shift. Units whose nurses are shared (across a trust or the
+collaborative) put their capacities into one :class:`NursePool`.
 
 A patient takes 1/``level_3`` of a nurse at level 3 and 1/``level_2`` at level 2 (GPICS:
 one nurse per level 3 patient, one per two at level 2), counted in twelfths of a nurse so
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import simpy
 
 from ..scenario.nursing import NURSE_PARTS, Nursing
@@ -102,12 +104,26 @@ def level(streams: Streams, name: str, share: float | None, default: Level | Non
     return Level(share, streams.uniforms(name) if 0.0 < share < 1.0 else None)
 
 
+class Present:
+    """Nurses at work on a shift with ``rostered`` nurses, each off sick independently with
+    probability ``absence``: a binomial draw (a distribution for :meth:`Streams.sampler`)."""
+
+    __slots__ = ("rostered", "absence")
+
+    def __init__(self, rostered: int, absence: float):
+        self.rostered = rostered
+        self.absence = absence
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.binomial(self.rostered, 1.0 - self.absence, n)
+
+
 class UnitNurses:
     """One unit's roster: who is at work this shift, and the nursing its patients take."""
 
     __slots__ = (
-        "env", "spec", "beds", "tally", "pool", "_absent", "_length", "_k", "present",
-        "rostered", "needed", "staffed", "_on_more", "_mean_need",
+        "beds", "tally", "pool", "_present", "_rostered", "present", "rostered", "needed",
+        "staffed", "_per_nurse",
     )  # fmt: skip
 
     def __init__(
@@ -118,39 +134,30 @@ class UnitNurses:
         level_3_share: float,
         tally: NursingTally,
         pool: NursePool,
-        absent: Sampler,
-        on_more: Callable[[NursePool], None],
+        present: list[Sampler | None],
     ):
-        self.env = env
-        self.spec = spec
         self.beds = beds
         self.tally = tally
         self.pool = pool
-        self._absent = absent
-        self._on_more = on_more
-        self._length = 1.0 / spec.shifts_per_day
-        self._mean_need = level_3_share * spec.need(3) + (1 - level_3_share) * spec.need(2)
-        """Twelfths of a nurse a patient takes on average at the unit's level mix."""
+        self._present = present
+        """Nurses at work, drawn for each shift of the day (None: all rostered are)."""
+        self._rostered = [spec.establishment(i) for i in range(spec.shifts_per_day)]
+        mean_need = level_3_share * spec.need(3) + (1 - level_3_share) * spec.need(2)
+        self._per_nurse = NURSE_PARTS / mean_need
+        """Patients a nurse takes on average at the unit's level mix."""
         now = env.now
         self.present = TimeWeighted(now)
         self.rostered = TimeWeighted(now)
         self.needed = TimeWeighted(now)
         """Twelfths of a nurse taken by the unit's patients."""
         self.staffed = TimeWeighted(now)
-        # The shift under way now: shift boundaries are first + k x length.
-        self._k = math.floor((now - spec.first_shift_starts) / self._length + 1e-9)
 
-    def start(self) -> None:
-        """Staff the shift under way now and schedule the next ones."""
-        self._shift(None)
-
-    def _shift(self, _event: simpy.Event | None) -> None:
-        spec = self.spec
-        now = self.env.now
-        n = spec.establishment(self._k % spec.shifts_per_day)
-        p = spec.sickness_absence
-        absent = self._absent
-        present = n if p <= 0 else sum(1 for _ in range(n) if absent() >= p)
+    def shift(self, shift: int, now: float) -> int:
+        """Shift ``shift`` of the day starts now: who is at work. Returns the change in
+        nurses at work."""
+        n = self._rostered[shift]
+        draw = self._present[shift]
+        present = n if draw is None else int(draw())
         tally = self.tally
         tally.shifts += 1
         if present < n:
@@ -158,15 +165,10 @@ class UnitNurses:
         self.rostered.add(now, n - self.rostered.level)
         change = present - self.present.level
         self.present.add(now, change)
-        staffed = min(self.beds, math.floor(present * NURSE_PARTS / self._mean_need + 1e-9))
+        staffed = min(self.beds, math.floor(present * self._per_nurse + 1e-9))
         self.staffed.add(now, staffed - self.staffed.level)
-        pool = self.pool
-        pool.capacity += change * NURSE_PARTS
-        self._k += 1
-        nxt = spec.first_shift_starts + self._k * self._length
-        self.env.timeout(max(nxt - now, 0.0)).callbacks.append(self._shift)
-        if change > 0:
-            self._on_more(pool)
+        self.pool.capacity += change * NURSE_PARTS
+        return change
 
     def settle(self, now: float) -> None:
         t = self.tally
@@ -174,6 +176,57 @@ class UnitNurses:
         t.nurse_days_present = self.present.settle(now)
         t.nurse_days_needed = self.needed.settle(now) / NURSE_PARTS
         t.staffed_bed_days = self.staffed.settle(now)
+
+
+class ShiftClock:
+    """The shift changes of the units whose shifts start at the same times: one event per
+    shift for all of them."""
+
+    __slots__ = ("env", "rosters", "_per_day", "_first", "_length", "_k", "_on_more")
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        per_day: int,
+        first: float,
+        on_more: Callable[[NursePool], None],
+    ):
+        self.env = env
+        self.rosters: list[UnitNurses] = []
+        self._per_day = per_day
+        self._first = first
+        self._length = 1.0 / per_day
+        self._on_more = on_more
+        # The shift under way now: shift boundaries are first + k x length.
+        self._k = math.floor((env.now - first) / self._length + 1e-9)
+
+    def start(self) -> None:
+        """Staff the shift under way now and schedule the next ones."""
+        self._tick(None)
+
+    def _tick(self, _event: simpy.Event | None) -> None:
+        now = self.env.now
+        shift = self._k % self._per_day
+        more: list[NursePool] = []
+        for roster in self.rosters:
+            if roster.shift(shift, now) > 0 and roster.pool not in more:
+                more.append(roster.pool)
+        self._k += 1
+        nxt = self._first + self._k * self._length
+        self.env.timeout(max(nxt - now, 0.0)).callbacks.append(self._tick)
+        for pool in more:
+            self._on_more(pool)
+
+
+def _present_draws(streams: Streams, name: str, spec: Nursing) -> list[Sampler | None]:
+    """Nurses at work on each shift of the day, each shift from its own stream (None: no
+    sickness, or nobody rostered)."""
+    p = spec.sickness_absence
+    out: list[Sampler | None] = []
+    for shift in range(spec.shifts_per_day):
+        n = spec.establishment(shift)
+        out.append(streams.sampler(f"{name}/{shift}", Present(n, p)) if p > 0 and n else None)
+    return out
 
 
 def staff_units(
@@ -185,25 +238,28 @@ def staff_units(
     ledger: Ledger,
     prefix: str,
     on_more: Callable[[NursePool], None],
-) -> list[UnitNurses]:
+) -> list[ShiftClock]:
     """Give each unit with nurses its roster, and the units sharing nurses one pool
     (``pool_of(site)`` names a unit's pool); ``specs`` gives each unit's nursing and the
-    share of its patients at level 3. Rosters are not yet started."""
+    share of its patients at level 3. Returns the shift clocks, not yet started."""
     sites = list(specs)
     tallies = dict(zip(sites, ledger.tallies(NursingTally, keys=sites), strict=True))
     pools: dict[str, NursePool] = {}
+    clocks: dict[tuple[int, float], ShiftClock] = {}
     rosters = []
     for sid, (spec, share) in specs.items():
         unit = units[sid]
         pool = pools.setdefault(pool_of(sid), NursePool())
         pool.units.append(unit)
-        roster = UnitNurses(
-            env, spec, unit.capacity, share, tallies[sid], pool,
-            streams.uniforms(f"{prefix}/{sid}/nurses/absence"), on_more,
-        )  # fmt: skip
+        draws = _present_draws(streams, f"{prefix}/{sid}/nurses/present", spec)
+        roster = UnitNurses(env, spec, unit.capacity, share, tallies[sid], pool, draws)
+        key = (spec.shifts_per_day, spec.first_shift_starts)
+        if key not in clocks:
+            clocks[key] = ShiftClock(env, *key, on_more)
+        clocks[key].rosters.append(roster)
         unit.nurses = pool
         unit.roster = roster
         unit.need = (0, 0, spec.need(2), spec.need(3))
         rosters.append(roster)
     ledger.on_settle(lambda now: [r.settle(now) for r in rosters])
-    return rosters
+    return list(clocks.values())
