@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -54,9 +55,24 @@ def run_replication(
     """
     started = time.perf_counter()
     model = CollaborativeModel(scenario, seed=seed, rep=rep, log_events=events)
-    model.run()
-    model.check_conservation()
-    ledger = model.close()
+    # The model's objects (a deep backlog: millions) live to the end of the run and make no
+    # garbage cycles: frozen, no collection after the run scans them; release() then frees
+    # the patients by reference counting.
+    gc.freeze()
+    try:
+        model.run()
+        model.check_conservation()
+        ledger = model.close()
+        result = _result(model, ledger, rep, seed, started)
+    finally:
+        model.release()
+        gc.unfreeze()
+    return result
+
+
+def _result(
+    model: CollaborativeModel, ledger: Ledger, rep: int, seed: int, started: float
+) -> ReplicationResult:
     return ReplicationResult(
         rep=rep,
         seed=seed,

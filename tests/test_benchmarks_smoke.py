@@ -59,6 +59,25 @@ SMOKE_RUNS: dict[str, tuple[list[str], list[str]]] = {
             "parallel efficiency T1 / (2 x T2)",
         ],
     ),
+    "bench_memory.py": (
+        ["--smoke"],
+        [
+            "hubsim memory benchmark",
+            "[1. bytes per waiting patient (tracemalloc, after the build)]",
+            "bytes per waiting patient:",
+            "[2. memory against patients treated",
+            "bytes left per patient treated:",
+        ],
+    ),
+    "scale.py": (
+        ["--smoke"],
+        [
+            "hubsim scale benchmark",
+            "SMOKE: tiny sizes",
+            "trusts  waiting t0   referrals",
+            "max RSS",
+        ],
+    ),
     "profile_default.py": (
         ["--smoke"],
         [

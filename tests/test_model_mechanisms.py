@@ -266,7 +266,8 @@ def test_a_removal_due_while_booked_takes_effect_when_back_on_the_list():
     p = max(waiting_list.patients(), key=lambda q: (q.priority, q.referral_time))  # last
     waiting_list.remove(p)
     p.state = BOOKED  # booked onto a list ...
-    heapq.heappush(model.elective._removals, (model.now, p.pid, p))  # ... when removal falls due
+    model.elective._to_remove[p.pid] = p  # ... when removal falls due
+    heapq.heappush(model.elective._removals, (model.now, p.pid))
     model.run(until=22.5)
     assert p.state == BOOKED  # a booked patient is not taken off
     waiting_list.add(p)  # cancelled on the day: back on the list, far from its top

@@ -49,6 +49,10 @@ REMOVED_EVENT = "removed"
 WAITING_FOR_BED = "waiting_for_bed"
 LEFT_EVENT = "left"
 
+#: The removal schedule drops its stale entries (patients treated before their leave date)
+#: once they outnumber the live ones by more than this.
+REMOVALS_COMPACT_MIN = 1024
+
 #: Snapshot measures of this feature.
 WAITING_LIST = "waiting_list"
 OVER_18_WEEKS = "over_18_weeks"
@@ -138,8 +142,11 @@ class ElectivePathway:
         self.lists: dict[tuple[str, str], WaitingList] = {
             key: WaitingList(key[0], key[1], rules.order, clock) for key in rules.lists
         }
-        self.pathway: dict[int, Patient] = {}
+        self._booked: dict[int, Patient] = {}
+        """Patients taken off their list for a session and not yet operated on or cancelled."""
+        self.pathway = OpenPathways(self)
         """Everyone referred and not yet treated or removed (incomplete pathways)."""
+        self._open_count = 0
         self._open = TimeWeighted(env.now)
         self._pathway_tally = ledger.tallies(PathwayTally, keys=("",))[0]
         ledger.on_settle(self._settle)
@@ -175,6 +182,8 @@ class ElectivePathway:
         }[rules.bed_wait_order]
         """A waiting patient's place among electives waiting for a bed (then list order)."""
         self._recent_ops: dict[tuple[str, str], deque[float]] = {key: deque() for key in self.lists}
+        self._keep_recent_ops = False
+        """Times of operations are kept only when a policy asks for them (mutual aid)."""
         self._patient_cancel_p = rules.patient_cancellation
         self._u_patient_cancel = streams.uniforms("on_the_day/patient_cancellation")
         rate = rules.removal_per_year
@@ -182,7 +191,14 @@ class ElectivePathway:
             -math.log1p(-rate) / 365.0 if 0 < rate < 1 else (math.inf if rate >= 1 else 0.0)
         )
         self._u_removal = streams.exponentials("waiting_list/removal")
-        self._removals: list[tuple[float, int, Patient]] = []
+        self._removal_end = calendar.days
+        """Leave dates after this are drawn (the stream stays the same) but never scheduled."""
+        self._removals: list[tuple[float, int]] = []
+        """(leave date, patient id) of patients who will leave the list within the run."""
+        self._to_remove: dict[int, Patient] = {}
+        """Patients with a leave date in ``_removals`` whose pathway is still open: the
+        schedule holds ids, so a patient treated first is freed at once (their stale
+        entry is skipped, and dropped when stale entries outnumber the live ones)."""
         # Waiting patients by home site and day of referral, for cheap long-wait counts.
         self._offset = int(math.ceil(oldest_wait)) + 2
         size = self._offset + calendar.days + 2
@@ -210,8 +226,13 @@ class ElectivePathway:
         p.site = site
         self.list_for(p).add(p)
 
+    def keep_recent_operations(self) -> None:
+        """Record the time of each operation from now on, for :meth:`recent_operations`."""
+        self._keep_recent_ops = True
+
     def recent_operations(self, site: str, specialty: str, since: float) -> int:
-        """Operations on the (site, specialty) list since ``since``."""
+        """Operations on the (site, specialty) list since ``since`` (recorded since
+        :meth:`keep_recent_operations`)."""
         done = self._recent_ops.get((site, specialty))
         if done is None:
             return 0
@@ -238,7 +259,7 @@ class ElectivePathway:
         if self.rescoring is not None:
             self.rescoring.schedule(p)
         self._open.add(self.env.now, 1)
-        self.pathway[p.pid] = p
+        self._open_count += 1
         home = self._site[p.home]
         self._census[home][int(math.floor(referral_time)) + self._offset] += 1
         self.referred_total += 1
@@ -248,12 +269,16 @@ class ElectivePathway:
         self.list_for(p).add(p)
         if self._removal_rate > 0:
             leave = self.env.now + self._u_removal() / self._removal_rate
-            heapq.heappush(self._removals, (leave, p.pid, p))
+            if leave <= self._removal_end:
+                heapq.heappush(self._removals, (leave, p.pid))
+                self._to_remove[p.pid] = p
         return p
 
     def _leave_pathway(self, p: Patient) -> None:
         self._open.add(self.env.now, -1)
-        del self.pathway[p.pid]
+        self._open_count -= 1
+        if self._to_remove:
+            self._to_remove.pop(p.pid, None)
         self._census[self._site[p.home]][int(math.floor(p.referral_time)) + self._offset] -= 1
 
     def snapshot(self, ledger: Ledger, t: float) -> None:
@@ -354,8 +379,14 @@ class ElectivePathway:
             self.cancel(p, Cause.NO_BED, site)
         lounge.waiting.clear()
 
+    def booked(self, patients: Iterable[Patient]) -> None:
+        """Patients taken off their list onto a session (until operated on or cancelled)."""
+        for p in patients:
+            self._booked[p.pid] = p
+
     def cancel(self, p: Patient, cause: Cause, site: str, pool: BedPool | None = None) -> None:
         """Cancelled on the day: give back any bed and rejoin the list, wait unchanged."""
+        del self._booked[p.pid]
         if pool is not None:
             self.beds[site].release_unused(pool)
         if p.cc_bed is not None:
@@ -389,13 +420,15 @@ class ElectivePathway:
         """Treated: the pathway ends; an inpatient stays in bed for their length of stay."""
         now = self.env.now
         p.state = TREATED
+        del self._booked[p.pid]
         self._leave_pathway(p)
         self.treated_total += 1
         where = self._site[site]
         tally = self.tally[where]
         tally.operations += 1
         tally.operations_by_procedure[self._proc_index[p.procedure]] += 1
-        self._recent_ops[(site, self._specialty[p.procedure])].append(now)
+        if self._keep_recent_ops:
+            self._recent_ops[(site, self._specialty[p.procedure])].append(now)
         ledger = self.ledger
         if now >= ledger.warm_up:
             ledger.operations.add(
@@ -443,14 +476,25 @@ class ElectivePathway:
         cancelled and they rejoin the list; it lapses if they are treated."""
         env = self.env
         heap = self._removals
+        scheduled = self._to_remove
         while True:
             yield env.timeout(1.0)
             now = env.now
+            if len(heap) > 2 * len(scheduled) + REMOVALS_COMPACT_MIN:
+                # Stale entries (treated first) outnumber live ones: drop them. The pop
+                # order is that of the (leave date, id) keys, whatever the heap's layout.
+                heap[:] = [e for e in heap if e[1] in scheduled]
+                heapq.heapify(heap)
             while heap and heap[0][0] <= now:
-                _, _, p = heapq.heappop(heap)
+                pid = heapq.heappop(heap)[1]
+                p = scheduled.get(pid)
+                if p is None:
+                    continue  # treated (or gone) before their leave date
                 if p.state == ON_A_LIST or p.state == ADMITTED:
-                    heapq.heappush(heap, (now + 1.0, p.pid, p))
-                elif p.state == WAITING and p.waiting_list is not None:
+                    heapq.heappush(heap, (now + 1.0, pid))
+                    continue
+                del scheduled[pid]
+                if p.state == WAITING and p.waiting_list is not None:
                     p.waiting_list.remove(p)
                     p.state = REMOVED
                     self._leave_pathway(p)
@@ -490,6 +534,15 @@ class ElectivePathway:
         if ledger.waiting.quintile.any() or any(ledger.operations.quintile):
             ledger.features.add("equity")
 
+    def release(self) -> None:
+        """End of the run, after :meth:`close`: let go of every patient (lists emptied; the
+        counts stay as they were)."""
+        for wl in self.lists.values():
+            wl.release()
+        self._booked.clear()
+        self._to_remove.clear()
+        self._removals.clear()
+
     def check_conservation(self) -> None:
         """Referred = treated + removed + left after a cancellation + still waiting, and every
         waiter is on a list or booked."""
@@ -501,7 +554,44 @@ class ElectivePathway:
                 f"{self.left_total} + waiting {len(self.pathway)}"
             )
         on_lists = sum(len(wl) for wl in self.lists.values())
-        if on_lists > len(self.pathway):
+        if on_lists + len(self._booked) != len(self.pathway):
             raise ConservationError(
-                f"{on_lists} patients on waiting lists but only {len(self.pathway)} pathways open"
+                f"{on_lists} patients on waiting lists and {len(self._booked)} booked, but "
+                f"{len(self.pathway)} pathways open"
             )
+
+
+class OpenPathways:
+    """Everyone referred and not yet treated, removed or gone (incomplete pathways): those
+    on a waiting list and those booked onto a session. A view, not a store: the lists and
+    the booked hold the patients, so an ended pathway is freed at once."""
+
+    __slots__ = ("_pathway",)
+
+    def __init__(self, pathway: ElectivePathway):
+        self._pathway = pathway
+
+    def __len__(self) -> int:
+        return self._pathway._open_count
+
+    def __contains__(self, pid: object) -> bool:
+        return any(p.pid == pid for p in self.values())
+
+    def __getitem__(self, pid: int) -> Patient:
+        """The patient with this id (a search: for notebooks and tests)."""
+        found = next((p for p in self.values() if p.pid == pid), None)
+        if found is None:
+            raise KeyError(pid)
+        return found
+
+    def values(self) -> list[Patient]:
+        """The patients, in order of referral (patient id)."""
+        el = self._pathway
+        people = [p for wl in el.lists.values() for p in wl.patients()]
+        people.extend(el._booked.values())
+        people.sort(key=_pid)
+        return people
+
+
+def _pid(p: Patient) -> int:
+    return p.pid

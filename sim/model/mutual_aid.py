@@ -55,6 +55,7 @@ class MutualAidPolicy:
         self.rule = rule
         self.geography = geography
         self.pathway = pathway
+        pathway.keep_recent_operations()
         self.ledger = ledger
         self.tally = dict(zip(ledger.sites, ledger.tallies(MutualAidTally), strict=True))
         trusts = set(rule.from_trusts or [])

@@ -53,7 +53,6 @@ class Patient:
         "needs_cc",
         "cc_los",
         "cc_bed",
-        "extra",
     )
 
     def __init__(
@@ -98,7 +97,6 @@ class Patient:
         self.cc_los = 0.0
         self.cc_bed: Any = None
         """The critical care bed held for this patient on the day of surgery."""
-        self.extra: Any = None
 
     def wait(self, now: float) -> float:
         """Days waited so far."""

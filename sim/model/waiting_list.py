@@ -63,8 +63,9 @@ def booking_order(booking: Booking) -> BookingOrder:
     return orders[booking.order](booking)
 
 
-# An entry is (time, pid, version, patient, lane): entries compare by time, then pid
-# (the version only tells a patient's current entry from stale ones).
+# An entry is (time, pid, version, patient): entries compare by time, then pid (the version
+# only tells a patient's current entry from stale ones). An entry does not name its lane,
+# so lanes hold no reference cycles and a cleared list frees its patients at once.
 Entry = tuple
 
 
@@ -203,7 +204,7 @@ class WaitingList:
         lane = self._lanes.get((group_key, lane_id))
         if lane is None:
             lane = self._new_lane(group_key, lane_id)
-        lane.push((time, patient.pid, patient.version, patient, lane))
+        lane.push((time, patient.pid, patient.version, patient))
 
     def take(self) -> Entry | None:
         """Take the entry at the top of the list (``entry[3]`` is the patient), or None."""
@@ -223,9 +224,11 @@ class WaitingList:
     def put_back(self, entry: Entry) -> None:
         """Return an entry taken with :meth:`take` but not used, keeping its place."""
         self._grow(1)
-        entry[3].waiting_list = self
-        entry[3].state = WAITING
-        entry[4].push(entry)
+        patient = entry[3]
+        patient.waiting_list = self
+        patient.state = WAITING
+        group_key, lane_id, _time = self._split(patient)
+        self._lanes[(group_key, lane_id)].push(entry)
 
     def pop(self) -> Patient | None:
         """Take the next patient in booking order, or None if the list is empty."""
@@ -247,6 +250,15 @@ class WaitingList:
         """Re-key a waiting patient whose booking order changed (e.g. escalated priority)."""
         if self.remove(patient):
             self.add(patient)
+
+    def release(self) -> None:
+        """Empty the list at the end of a run, so that its patients are freed at once by
+        reference counting rather than by a sweep of the cyclic garbage collector (each
+        patient names its list). Its length over time is kept."""
+        for group in self._groups:
+            for lane in group.lanes:
+                lane.queue.clear()
+                lane.late.clear()
 
     def _compact(self) -> None:
         for group in self._groups:

@@ -1,0 +1,211 @@
+"""Scale benchmark: k-fold collaboratives and deep backlogs, one replication each.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/scale.py            # trusts 4, 16, 64, 256 (k-fold)
+    .venv/bin/python benchmarks/scale.py --region   # 25 trusts, 1 M waiting, ~5.6 M referrals
+    .venv/bin/python benchmarks/scale.py --england  # 130 trusts, 7.5 M waiting, ~42 M referrals
+    .venv/bin/python benchmarks/scale.py --smoke    # tiny sizes, checks that it runs
+
+Each row runs in a fresh process (``--child``) and reports referrals, SimPy events, run
+seconds (CPU), seconds per 1,000 referrals and the process's peak resident memory. The
+England row takes tens of minutes: run it in the background
+(``nohup ... --england > england.txt &``); it is never part of ``run_all.py``.
+
+The generator (:func:`collaborative`) copies the Black Country status quo
+(``scenarios/black_country_ortho.yaml``): ``trusts`` trusts, each one acute site copied
+from the four template sites in turn. ``capacity`` multiplies each site's referrals,
+theatres, beds and emergency admissions (a bigger trust); ``backlog`` multiplies its
+starting waiting list. The event log is off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TEMPLATE = ROOT / "scenarios" / "black_country_ortho.yaml"
+#: Referrals a week of one template trust (the five procedures).
+TRUST_REFERRALS_PER_WEEK = 8 + 9 + 12 + 14 + 1.5
+#: Patients waiting at the start at one template trust.
+TRUST_BACKLOG = 200 + 230 + 280 + 320 + 35
+
+
+def collaborative(
+    trusts: int, capacity: float = 1.0, backlog: float = 1.0, weeks: int | None = None
+) -> dict[str, Any]:
+    """Scenario data: ``trusts`` copies of a Black Country trust, each ``capacity`` times as
+    big (referrals, theatres, beds, emergencies) and with ``backlog`` times its waiting list."""
+    from sim.scenario.yamlio import load_yaml_document
+
+    base = load_yaml_document(TEMPLATE).data
+    templates = sorted(base["sites"])
+    sites: dict[str, Any] = {}
+    out_trusts: dict[str, Any] = {}
+    referrals: dict[str, Any] = {}
+    lists: dict[str, Any] = {}
+    quintiles: dict[str, Any] = {}
+    for i in range(trusts):
+        src = templates[i % len(templates)]
+        sid, tid = f"site{i:03d}", f"T{i:03d}"
+        out_trusts[tid] = {"name": f"Trust {i}"}
+        site = copy.deepcopy(base["sites"][src])
+        site["trust"] = tid
+        site["name"] = f"Site {i}"
+        if capacity != 1.0:
+            site["beds"]["general"] = max(1, round(site["beds"]["general"] * capacity))
+            for theatre in site["theatres"].values():
+                theatre["count"] = max(1, round(theatre.get("count", 1) * capacity))
+            em = site["emergency"]
+            em["admissions_per_day"] = em["admissions_per_day"] * capacity
+        sites[sid] = site
+        referrals[sid] = {
+            p: rate * capacity for p, rate in base["demand"]["referrals"][src].items()
+        }
+        lists[sid] = {
+            p: {**entry, "size": round(entry["size"] * backlog)}
+            for p, entry in base["initial_waiting_list"]["lists"][src].items()
+        }
+        quintiles[sid] = base["demand"]["quintile_mix_by_site"][src]
+    data = copy.deepcopy(base)
+    data["name"] = f"{trusts} trusts x{capacity:g} capacity, x{backlog:g} backlog"
+    data["trusts"] = out_trusts
+    data["sites"] = sites
+    data["demand"]["referrals"] = referrals
+    data["demand"]["quintile_mix_by_site"] = quintiles
+    data["initial_waiting_list"]["lists"] = lists
+    if weeks is not None:
+        data["horizon"] = f"{weeks} weeks"
+    return data
+
+
+def region_sizes(trusts: int, waiting: float, referrals: float) -> tuple[float, float]:
+    """(capacity, backlog) multipliers for ``trusts`` trusts with ``waiting`` patients at the
+    start and about ``referrals`` referrals over the 108-week horizon."""
+    capacity = referrals / (trusts * TRUST_REFERRALS_PER_WEEK * 108)
+    backlog = waiting / (trusts * TRUST_BACKLOG)
+    return capacity, backlog
+
+
+def child(trusts: int, capacity: float, backlog: float, weeks: int | None) -> dict[str, float]:
+    """Build and run one replication; figures as a dict (printed as JSON by ``--child``)."""
+    import gc
+
+    from sim.model.build import CollaborativeModel
+    from sim.scenario.load import validate_scenario
+
+    t0 = time.process_time()
+    scenario = validate_scenario(collaborative(trusts, capacity, backlog, weeks))
+    t1 = time.process_time()
+    model = CollaborativeModel(scenario, seed=1, rep=0)
+    waiting0 = len(model.elective.pathway)
+    gc.freeze()  # as sim.run_replication does
+    t2 = time.process_time()
+    model.run()
+    t3 = time.process_time()
+    model.check_conservation()
+    model.close()
+    t4 = time.process_time()
+    el = model.elective
+    row = {
+        "trusts": trusts,
+        "waiting_at_start": waiting0,
+        "referrals": el.referred_total - waiting0,
+        "events": next(model.env._eid),  # SimPy's event-id counter (private)
+        "validate_s": t1 - t0,
+        "build_s": t2 - t1,
+        "run_s": t3 - t2,
+        "close_s": t4 - t3,
+        "still_waiting": len(el.pathway),
+    }
+    t5 = time.process_time()
+    model.release()
+    gc.unfreeze()
+    del model, el
+    gc.collect()
+    row["free_s"] = time.process_time() - t5
+    row["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return row
+
+
+def run_row(trusts: int, capacity: float, backlog: float, weeks: int | None) -> dict[str, float]:
+    """One row in a fresh process; wall time of the whole process added."""
+    cmd = [sys.executable, __file__, "--child", str(trusts), str(capacity), str(backlog)]
+    if weeks is not None:
+        cmd += ["--weeks", str(weeks)]
+    start = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    row = json.loads(out.stdout.strip().splitlines()[-1])
+    row["process_s"] = time.perf_counter() - start
+    return row
+
+
+def print_rows(rows: list[dict[str, float]]) -> None:
+    head = (
+        f"{'trusts':>6} {'waiting t0':>11} {'referrals':>11} {'events':>11} {'build s':>8} "
+        f"{'run s':>8} {'s/1k ref':>9} {'free s':>7} {'process s':>9} {'max RSS MB':>10}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        per = r["run_s"] / max(r["referrals"], 1) * 1000
+        print(
+            f"{r['trusts']:>6} {r['waiting_at_start']:>11,} {r['referrals']:>11,} "
+            f"{r['events']:>11,} {r['build_s']:>8.2f} {r['run_s']:>8.2f} {per:>9.4f} "
+            f"{r['free_s']:>7.2f} {r['process_s']:>9.1f} {r['max_rss_mb']:>10,.0f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes: checks that it runs")
+    ap.add_argument("--region", action="store_true", help="25 trusts, 1 M waiting (minutes)")
+    ap.add_argument("--england", action="store_true", help="130 trusts, 7.5 M (tens of minutes)")
+    ap.add_argument("--trusts", type=int, nargs="*", default=[4, 16, 64, 256])
+    ap.add_argument("--child", type=float, nargs=3, metavar=("TRUSTS", "CAPACITY", "BACKLOG"))
+    ap.add_argument("--weeks", type=int, default=None, help="horizon in weeks (default 108)")
+    args = ap.parse_args(argv)
+    if args.child:
+        trusts, capacity, backlog = args.child
+        print(json.dumps(child(int(trusts), capacity, backlog, args.weeks)))
+        return 0
+    print("hubsim scale benchmark: k-fold Black Country status quo, 1 replication, event log off")
+    if args.smoke:
+        print("SMOKE: tiny sizes, figures mean nothing")
+        plan = [(4, 1.0, 1.0, 8), (8, 1.0, 2.0, 8)]
+    elif args.region or args.england:
+        plan = []
+        if args.region:
+            plan.append((25, *region_sizes(25, 1e6, 5.6e6), args.weeks))
+        if args.england:
+            plan.append((130, *region_sizes(130, 7.5e6, 42e6), args.weeks))
+    else:
+        plan = [(k, 1.0, 1.0, args.weeks) for k in args.trusts]
+    rows = []
+    for trusts, capacity, backlog, weeks in plan:
+        print(
+            f"  running {trusts} trusts, capacity x{capacity:.2f}, backlog x{backlog:.2f} ...",
+            file=sys.stderr,
+        )
+        rows.append(run_row(trusts, capacity, backlog, weeks))
+    print_rows(rows)
+    print(
+        "run s and build s: CPU seconds in the child; free s: freeing the model after the run; "
+        "max RSS: the child's peak resident memory"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
