@@ -27,7 +27,7 @@ from .stress import setting_differences
 
 #: How many headline KPIs page one shows.
 HEADLINE_COUNT = 5
-#: Changed fields listed on page one before "and N more".
+#: Changed fields listed on page one before "and N more" (shared among the scenarios).
 CHANGES_SHOWN = 6
 
 
@@ -99,18 +99,15 @@ def changed_fields(base: Scenario, other: Scenario) -> list[tuple[str, str, str]
     return setting_differences(scenario_dict(base), scenario_dict(other))
 
 
-def what_changed(base: RunFolder, other: RunFolder) -> list[Block]:
+def what_changed(base: RunFolder, other: RunFolder, shown: int = CHANGES_SHOWN) -> list[Block]:
     """The settings ``other`` changes against the baseline, and its capacity in a sentence."""
     if base.scenario is None or other.scenario is None:
         return [Paragraph("The scenarios could not be re-read, so their settings are not "
                           "compared here.")]  # fmt: skip
     rows = changed_fields(base.scenario, other.scenario)
-    items = [
-        f"{f}: removed" if b == "(removed)" else f"{f}: {a} → {b}"
-        for f, a, b in rows[:CHANGES_SHOWN]
-    ]
-    if len(rows) > CHANGES_SHOWN:
-        items.append(f"… and {len(rows) - CHANGES_SHOWN} more settings (see the model "
+    items = [f"{f}: removed" if b == "(removed)" else f"{f}: {a} → {b}" for f, a, b in rows[:shown]]
+    if len(rows) > shown:
+        items.append(f"… and {len(rows) - shown} more settings (see the model "
                      "description in the HTML report).")  # fmt: skip
     cap = like_for_like(
         base.name, capacity_summary(base.scenario), other.name, capacity_summary(other.scenario)
@@ -234,7 +231,7 @@ def comparison_summary(diffs: pd.DataFrame, runs: list[RunFolder]) -> Section:
             Bullets([finding(k, r.name, net.loc[(r.name, k)])
                      for k in kpis if (r.name, k) in net.index], "findings")
         )  # fmt: skip
-        changes += what_changed(base, r)
+        changes += what_changed(base, r, max(2, CHANGES_SHOWN // (len(runs) - 1)))
     intro = (
         f"This report compares {', '.join(repr(r.name) for r in runs[1:])} with the "
         f"baseline '{base.name}' for the whole collaborative. Every scenario saw the same "
