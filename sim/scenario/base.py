@@ -32,6 +32,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from sim.scenario.errors import did_you_mean
+from sim.scenario.field_help import help_for
 
 __all__ = ["FrozenDict", "FrozenList", "Spec", "UNKNOWN_KEY"]
 
@@ -177,6 +178,18 @@ class Spec(BaseModel):
         allow_inf_nan=False,
         use_attribute_docstrings=True,
     )
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Fields described only in :mod:`.field_help` get that description in Python too
+        (``Site.model_fields["trust"].description``), not only in ``hubsim schema``."""
+        super().__pydantic_init_subclass__(**kwargs)
+        for name, field in cls.model_fields.items():
+            if field.description is None:
+                key = field.alias if isinstance(field.alias, str) else name
+                found = help_for(cls.__mro__, key) or help_for(cls.__mro__, name)
+                if found is not None and found.description:
+                    field.description = found.description
 
     @model_validator(mode="after")
     def _freeze_containers(self) -> Any:

@@ -578,6 +578,12 @@ FIELD_HELP: dict[str, Help] = {
     "Empirical.weights": Help(
         "How often each value occurs (default: equally often).", "relative weight", [5, 3, 1]
     ),
+    "Component.p": Help("The chance a draw comes from this component.", _P, 0.9),
+    "Component.of": Help(
+        "The component's distribution (written beside p in the file).",
+        None,
+        {"dist": "exponential", "mean": "3 days"},
+    ),
     "Mixture.dist": Help(
         "The kind of distribution: one of several, chosen with probabilities.", None, "mixture"
     ),
