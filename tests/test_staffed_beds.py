@@ -215,6 +215,70 @@ def test_post_operative_patients_need_a_nurse_too():
     assert 0.5 < per_patient < 0.7, per_patient
 
 
+def test_patients_waiting_for_a_nurse_are_admitted_when_a_fuller_shift_starts():
+    """Day shift (08:00-20:00) 1 nurse, night 3, 6 beds, patients wait: the queue is served
+    at the moment the night shift comes on, and every admission beyond 1 patient at a time
+    happens at night."""
+    nursing = {"nurses_per_shift": [1, 3], "first_shift_starts": "8 hours"}
+    sc = sim.validate_scenario(
+        scenario({"a": unit(6, 4.0, nursing)}, {"when_full": "queue"}, horizon="60 days")
+    )
+    res = run_replication(sc, seed=4, events=True)  # checks the books, nurses included
+    admitted = [e.day for e in res.events if e.event == "cc_admitted"]
+    at_night_start = [t for t in admitted if abs((t - 20 / 24) % 1) < 1e-9]
+    assert len(at_night_start) >= 30  # the queue is served when the night shift comes on
+    kpis = {(k, s): v for k, s, v in res.kpis}
+    assert kpis[("cc_no_nurse", "a")] > 0 and kpis[("cc_unplanned_wait_hours", "a")] > 0
+    assert kpis[("cc_refusals", "a")] == 0
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [{"when_full": "transfer"}, {"when_full": "transfer", "pooled": True},
+     {"when_full": "transfer", "repatriate": {"team": True}, "retrieval_teams": 1,
+      "transfer_time": "2 hours"}],
+    ids=["transfer", "pooled", "team repatriation"],
+)  # fmt: skip
+def test_a_unit_without_nurses_sends_its_patients_where_there_are(policy):
+    """Unit a has beds but no nurse on shift: its patients all go to b, which has nurses,
+    are counted as moved for want of a nurse, and are never brought back to a."""
+    units = {"a": unit(6, 1.0, {"nurses_per_shift": 0}), "b": unit(12, 1.0,
+             {"nurses_per_shift": 12})}  # fmt: skip
+    sc = sim.validate_scenario(scenario(units, policy, horizon="120 days"))
+    res = run_replication(sc, seed=5, events=True)  # checks the books, nurses included
+    kpis = {(k, s): v for k, s, v in res.kpis}
+    assert kpis[("cc_admissions", "a")] == 0
+    assert kpis[("cc_transfers_out", "a")] > 0
+    assert kpis[("cc_transfers_no_nurse", "a")] == kpis[("cc_transfers_out", "a")]
+    assert kpis[("cc_repatriations", "a")] == 0
+    assert not [e for e in res.events if e.site == "a" and e.event != "cc_refused"]
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [{"when_full": "queue"}, {"when_full": "transfer", "if_none_free": "queue"},
+     {"when_full": "transfer", "repatriate": {"team": True, "priority": "before_planned"},
+      "retrieval_teams": 1, "transfer_time": "3 hours"},
+     {"when_full": "transfer", "pooled": True, "if_none_free": "queue"}],
+    ids=["queue", "transfer", "team repatriation", "pooled"],
+)  # fmt: skip
+@pytest.mark.parametrize("shared", ["site", "collaborative"])
+def test_the_books_balance_with_sick_nurses_under_every_policy(policy, shared):
+    """Sickness, shared or separate nurses, planned admissions and a level mix: every
+    patient and every twelfth of a nurse is accounted for (run_replication checks)."""
+    sick = {"nurses_per_shift": [4, 3], "sickness_absence": 0.2}
+    units = {"a": unit(6, 1.5, sick, 0.5), "b": unit(8, 1.5, sick, 0.7)}
+    units["a"]["planned_admissions"] = {"elective": {"per_day": 0.5, "length_of_stay": "2 days",
+                                                     "level_3_share": 0.2}}  # fmt: skip
+    units["a"]["elective_reserved"] = 1
+    units["b"]["turnaround"] = "5 hours"
+    sc = sim.validate_scenario(
+        scenario(units, {**policy, "nurses_shared": shared}, horizon="60 days")
+    )
+    kpis = {(k, s): v for k, s, v in run_replication(sc, seed=11).kpis}
+    assert kpis[("cc_no_nurse", "")] > 0
+
+
 def test_a_comparison_with_nurse_limits_is_not_called_like_for_like():
     from builders import SCENARIOS
 

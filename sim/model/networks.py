@@ -783,6 +783,8 @@ class BedNetwork:
         room = self.unplanned_busy < self.unplanned_cap
         target = self._pool_bed(unit, patient.level) if room else None
         if target is not None:
+            if self.nursing and target is not unit and unit.pool.busy < unit.capacity:
+                self._short_of_nurses(patient, True)  # a bed at home, but no nurse
             self._admit(target, patient, 0.0)
         else:
             if self.nursing:
