@@ -285,15 +285,22 @@ def test_downloads(tiny: sim.Scenario, tmp_path: Path) -> None:
                     reps=2, seed=1)  # fmt: skip
     pair = [run, runs.Run(id="run2", results=other, yaml_text="", source="", seconds=0.1)]
     cmp = runs.compare_runs(pair)
-    report = downloads.report_bytes(html, downloads.comparison_folder(pair, cmp, tmp_path))
+    folder = downloads.comparison_folder(pair, cmp, tmp_path)
+    report = downloads.report_bytes(html, folder)
     assert b"hubsim comparison" in report
+    (word,) = [f for f in downloads.REPORT_FORMATS if f.suffix == ".docx"]
+    assert word.unavailable() is None
+    assert downloads.report_bytes(word, folder).startswith(b"PK")  # a .docx is a ZIP
     wb = openpyxl.load_workbook(io.BytesIO(downloads.xlsx_bytes(downloads.comparison_tables(cmp))))
     assert wb.sheetnames == ["Differences", "KPIs"]
     assert runs.differences_table(cmp).iloc[0, -1] == "0 (0 to 0)"  # same patients, same plan
 
 
-def test_report_formats_slot_in(tmp_path: Path) -> None:
+def test_report_formats_slot_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert [f.suffix for f in downloads.REPORT_FORMATS] == [".html", ".pdf", ".docx"]
+    (pdf,) = [f for f in downloads.REPORT_FORMATS if f.suffix == ".pdf"]
+    monkeypatch.setenv("HUBSIM_CHROMIUM", str(tmp_path / "no-browser"))
+    assert "needs headless Chromium" in (pdf.unavailable() or "")
     fmt = downloads.ReportFormat("Slides", ".pptx", "application/x-test", lambda f: f)
     before = list(downloads.REPORT_FORMATS)
     try:
