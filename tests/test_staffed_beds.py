@@ -293,6 +293,19 @@ def test_a_comparison_with_nurse_limits_is_not_called_like_for_like():
     assert ("critical care nurses a shift", "60") in staffed.rows()
 
 
+def test_the_model_description_tells_the_nurse_staffing():
+    from builders import SCENARIOS
+
+    from sim.report.stress import describe
+
+    staffed = describe(sim.load_scenario(SCENARIOS / "nel_critical_care_staffed.yaml"), {})
+    assert "Staffed critical care beds" in staffed and "one nurse per level 3 patient" in staffed
+    assert "<td>2 x 12 hours from 07:30</td><td>4.5%</td><td>1:1 / 1:2</td>" in staffed
+    assert "after major_surgery 30%" in staffed
+    plain = describe(sim.load_scenario(SCENARIOS / "nel_critical_care.yaml"), {})
+    assert "Staffed critical care beds" not in plain and "nurses per shift" not in plain
+
+
 # -- mistakes in nursing input are explained ------------------------------------------------
 SHORT = {"n.": "sites.a.critical_care.nursing.", "a.": "sites.a.critical_care.",
          "b.": "sites.b.critical_care.", "p.": "policies.critical_care."}  # fmt: skip
