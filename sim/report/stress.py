@@ -141,8 +141,9 @@ def _objectives(
     shown = [KPIS[k] for k in KPIS.order(kpis) if k in KPIS] if kpis is not None else list(KPIS)
     shown = list({k.name: k for k in shown}.values())  # a family once
     outputs = table(
-        ["KPI", "unit", "counted by", "definition"],
-        [(k.name, k.unit, BASIS_TEXT[k.basis], k.definition) for k in shown],
+        ["KPI", "name in the results", "unit", "counted by", "definition"],
+        [(k.label.replace("<member>", "…"), k.name, k.shown_unit, BASIS_TEXT[k.basis],
+          k.definition) for k in shown],  # fmt: skip
         "compact",
     )
     if compared:
