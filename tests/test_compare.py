@@ -94,8 +94,12 @@ def test_save_writes_each_scenario_then_the_differences(tmp_path: Path) -> None:
     more = small_elective(name="more beds: <a>", sites__a__beds__elective=10, **short)
     cmp = sim.compare([base, more], reps=2, seed=3)
     files = cmp.save(tmp_path / "cmp")
-    assert files[-1] == "comparison.csv"
-    assert {f.split("/")[0] for f in files[:-1]} == {"status_quo", "more_beds_a"}
+    assert files[-2:] == ["comparison.csv", "manifest.json"]  # the comparison's manifest last
+    assert {f.split("/")[0] for f in files[:-2]} == {"status_quo", "more_beds_a"}
+    top = json.loads((tmp_path / "cmp" / "manifest.json").read_text())
+    assert top["comparison"] == ["status quo", "more beds: <a>"]
+    assert top["folders"] == ["status_quo", "more_beds_a"]
+    assert set(top["sha256"]) == {"comparison.csv"}
     for folder in ("status_quo", "more_beds_a"):
         manifest = json.loads((tmp_path / "cmp" / folder / "manifest.json").read_text())
         assert files.index(f"{folder}/manifest.json") > files.index(f"{folder}/summary.csv")

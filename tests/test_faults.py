@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -369,3 +370,148 @@ def test_every_result_file_is_written_by_rename(
     assert written, "nothing was written"
     assert written == set(renamed), written ^ set(renamed)
     assert not any(p.name.endswith(".part") for p in written)
+
+
+# ----------------------------------------------------------------------------
+# Two runs into one folder: one wins, the other refuses (issue 15)
+# ----------------------------------------------------------------------------
+
+
+def start(*args: object, cwd: Path, **faults: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, *map(str, args)],
+        cwd=cwd,
+        env=_env(**faults),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_second_run_into_a_busy_folder_is_refused(work: Path) -> None:
+    first = start(
+        "run", "tiny.yaml", "--reps", 3, "--out", "OUT", "--no-plots", cwd=work, hang_rep=1
+    )
+    try:
+        assert first.stdout is not None
+        assert first.stdout.readline().startswith("RUNNING")  # holds OUT, mid-run
+        second = hubsim("run", "tiny.yaml", "--reps", 2, "--seed", 9, "--out", "OUT", cwd=work)
+        assert second.returncode == 2, second.stderr
+        assert f"another hubsim (process {first.pid}) is writing to OUT" in second.stderr
+        assert "Traceback" not in second.stderr
+        assert visible_files(work / "OUT") == set(), "the refused run wrote into the folder"
+    finally:
+        first.kill()
+        first.wait(timeout=30)
+    # The killed run's lock died with it: the folder is free again, and the lock file is
+    # removed at the end of the next run.
+    res = hubsim("run", "tiny.yaml", "--reps", 2, "--out", "OUT", "--no-plots", cwd=work)
+    assert res.returncode == 0, res.stderr
+    assert_complete(work / "OUT")
+    assert not (work / "OUT" / ".hubsim.lock").exists()
+
+
+def test_two_runs_started_together_never_mix(work: Path) -> None:
+    runs = {
+        seed: start("run", "tiny.yaml", "--reps", 2, "--seed", seed, "--out", "OUT",
+                    "--no-plots", "--no-report", cwd=work)
+        for seed in (3, 4)
+    }  # fmt: skip
+    ended = {seed: (p.wait(timeout=300), p.communicate()[1]) for seed, p in runs.items()}
+    winners = [seed for seed, (code, _) in ended.items() if code == 0]
+    assert len(winners) == 1, ended
+    [(code, stderr)] = [v for seed, v in ended.items() if seed not in winners]
+    assert code == 2 and "Traceback" not in stderr, stderr
+    assert "another hubsim" in stderr or "holds files: the finished results of a run" in stderr
+    manifest = assert_complete(work / "OUT")
+    assert manifest["seed"] == winners[0]
+    from sim.experiment.output import changed_files
+
+    assert changed_files(work / "OUT", manifest) == []  # every file is the winner's
+
+
+# ----------------------------------------------------------------------------
+# A killed parent leaves no worker behind
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_workers_die_with_a_killed_parent(work: Path, command: str) -> None:
+    psutil = pytest.importorskip("psutil")
+    args = {
+        "run": ["run", "tiny.yaml", "-n", 400, "--out", "OUT"],
+        "sweep": ["sweep", "tiny.yaml", "--set", "sites.site_a.beds.general=18,19,20,21",
+                  "-n", 100, "--out", "SW"],
+    }[command]  # fmt: skip
+    env = {**_env(), "HUBSIM_JOBS": "2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *map(str, args), "--no-plots"],
+        cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        parent = psutil.Process(proc.pid)
+        deadline = time.monotonic() + 120
+        while True:
+            family = parent.children(recursive=True)
+            workers = [p for p in family if "loky" in " ".join(p.cmdline())]
+            if len(workers) >= 2:
+                break
+            assert proc.poll() is None, "the run ended before its workers were seen"
+            assert time.monotonic() < deadline, "no workers started"
+            time.sleep(0.2)
+        time.sleep(1.0)  # let them take tasks
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        _, alive = psutil.wait_procs(family, timeout=30)
+        assert alive == [], f"left behind: {[(p.pid, p.cmdline()[:3]) for p in alive]}"
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+# ----------------------------------------------------------------------------
+# Ctrl-C keeps the finished replications, marked partial
+# ----------------------------------------------------------------------------
+
+
+def test_ctrl_c_keeps_finished_replications_marked_partial(work: Path) -> None:
+    proc = start("run", "tiny.yaml", "--reps", 5, "--seed", 2, "--out", "OUT", "--no-plots",
+                 cwd=work, hang_rep=2)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("RUNNING 2")  # replications 0 and 1 done
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "interrupted: kept the 2 replication(s) that had finished of 5 in OUT/" in stderr
+    assert "partial" in stderr and "Traceback" not in stderr
+    manifest = assert_complete(work / "OUT")
+    assert manifest["partial"] is True
+    assert manifest["replications"] == [0, 1] and manifest["reps_planned"] == 5
+    assert sorted(pd.read_parquet(work / "OUT" / "replications.parquet")["rep"].unique()) == [0, 1]
+    # A later command says what is there, and the report says it is partial.
+    again = hubsim("run", "tiny.yaml", "--reps", 5, "--out", "OUT", cwd=work)
+    assert again.returncode == 2
+    assert "a run interrupted after 2 of 5 replications (kept and marked partial)" in again.stderr
+    rep = hubsim("report", "OUT", cwd=work)
+    assert rep.returncode == 0, rep.stderr
+    html = (work / "OUT" / "report.html").read_text(encoding="utf-8")
+    assert "Partial: the run was interrupted after 2 of 5 replications." in html
+
+
+def test_killed_while_writing_the_manifest_is_not_complete(work: Path) -> None:
+    """The sixth file written (--no-plots) is the manifest: killed before it is renamed
+    into place, the folder is an unfinished run to every later command."""
+    printed = kill_when(
+        "STUCK", "run", "tiny.yaml", "--reps", 2, "--out", "OUT", "--no-plots", cwd=work,
+        stuck_at=6,
+    )  # fmt: skip
+    assert printed.splitlines()[-1] == f"STUCK {Path('OUT') / 'manifest.json'}"
+    report = hubsim("report", "OUT", cwd=work)
+    assert report.returncode == 2 and "has no manifest.json" in report.stderr, report.stderr
+    again = hubsim("run", "tiny.yaml", "--reps", 2, "--out", "OUT", cwd=work)
+    assert again.returncode == 2
+    assert "an unfinished run (replications.parquet, scenario.yaml" in again.stderr, again.stderr
+    assert "no manifest.json, so not complete results" in again.stderr

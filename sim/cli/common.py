@@ -3,6 +3,8 @@ output folder, the report, and the options common to several commands."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -119,13 +121,43 @@ def load(path: Path, overrides: dict[str, object] | None = None) -> Scenario:
 
 
 def prepare_output(folder: Path, overwrite: bool) -> None:
-    """Make the output folder ready, or stop with the planner-facing reason (exit 2)."""
-    from ..experiment.output import OutputFolderError, prepare_folder
+    """Make the output folder ready, or stop with the planner-facing reason (exit 2).
+
+    Prefer `output_folder`, which also holds the folder against a second hubsim."""
+    from ..experiment.output import OutputFolderError, folder_lock, prepare_folder
 
     try:
-        prepare_folder(folder, overwrite)
+        with folder_lock(folder):
+            prepare_folder(folder, overwrite)
     except OutputFolderError as exc:
         fail(str(exc))
+
+
+@contextlib.contextmanager
+def output_folder(folder: Path, overwrite: bool) -> Iterator[Path]:
+    """Hold the output folder for the whole command: locked against a second hubsim,
+    checked to be writable and free (or emptied with ``--overwrite``) before anything
+    runs; or stop with the planner-facing reason (exit 2)."""
+    from ..experiment.output import OutputFolderError, folder_lock, prepare_folder
+
+    try:
+        with folder_lock(folder):
+            prepare_folder(folder, overwrite)
+            yield folder
+    except OutputFolderError as exc:
+        fail(str(exc))
+
+
+def save_failed(folder: Path, exc: OSError) -> NoReturn:
+    """Stop (exit 1) when results cannot be saved (disk full, ...): say why and that the
+    folder holds nothing that claims to be complete."""
+    from ..experiment.output import cannot_write
+
+    fail(
+        f"{cannot_write(folder, exc)}. Nothing in {folder} claims to be complete (it has no "
+        "manifest.json); run again with --overwrite once it can be written",
+        code=1,
+    )
 
 
 def write_report(folder: Path, out_file: Path | None = None) -> None:

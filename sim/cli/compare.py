@@ -25,11 +25,12 @@ from .common import (
     fmt,
     load,
     out,
+    output_folder,
     parse_jobs,
     parse_kpis,
     parse_reps,
     precision_table,
-    prepare_output,
+    save_failed,
     seed_option,
     write_report,
 )
@@ -127,28 +128,31 @@ def compare(
             "the scenario files must have different names "
             "(their results go in folders named after them)"
         )
-    folder = out_dir or Path("results") / "compare"
-    prepare_output(folder, overwrite)
-    try:
-        if n is None:
-            cmp = compare_until_precise(
-                loaded, kpis, precision, precision_on, min_reps, max_reps, seed=seed,
-                n_jobs=jobs, backend=backend, scheduler=scheduler, progress=True,
-            )  # fmt: skip
-        else:
-            cmp = run_compare(
-                loaded, n, seed, jobs, progress=True, backend=backend, scheduler=scheduler
-            )
-    except BackendError as exc:
-        fail(str(exc), code=1)
-    cap_table, notes = capacity_table(loaded)
-    out.print(cap_table)
-    for note in notes:
-        out.print(note, highlight=False)
-    out.print(comparison_table(cmp))
-    if "precision" in cmp.baseline.manifest:
-        out.print(precision_table(Precision(**cmp.baseline.manifest["precision"])))
-    cmp.save(folder, overwrite=True, folders=stems, extra=save_plots if plots else None)
-    out.print(f"saved each scenario's results and comparison.csv to {folder}/")
-    if report:
-        write_report(folder)
+    folder = out_dir or Path("results") / ("compare-" + "-vs-".join(stems))
+    with output_folder(folder, overwrite):
+        try:
+            if n is None:
+                cmp = compare_until_precise(
+                    loaded, kpis, precision, precision_on, min_reps, max_reps, seed=seed,
+                    n_jobs=jobs, backend=backend, scheduler=scheduler, progress=True,
+                )  # fmt: skip
+            else:
+                cmp = run_compare(
+                    loaded, n, seed, jobs, progress=True, backend=backend, scheduler=scheduler
+                )
+        except BackendError as exc:
+            fail(str(exc), code=1)
+        cap_table, notes = capacity_table(loaded)
+        out.print(cap_table)
+        for note in notes:
+            out.print(note, highlight=False)
+        out.print(comparison_table(cmp))
+        if "precision" in cmp.baseline.manifest:
+            out.print(precision_table(Precision(**cmp.baseline.manifest["precision"])))
+        try:
+            cmp.save(folder, overwrite=True, folders=stems, extra=save_plots if plots else None)
+        except OSError as exc:
+            save_failed(folder, exc)
+        out.print(f"saved each scenario's results and comparison.csv to {folder}/")
+        if report:
+            write_report(folder)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table
@@ -27,12 +27,13 @@ from .common import (
     fmt,
     load,
     out,
+    output_folder,
     parse_jobs,
     parse_kpis,
     parse_overrides,
     parse_reps,
     precision_table,
-    prepare_output,
+    save_failed,
     say,
     seed_option,
     write_report,
@@ -86,7 +87,7 @@ def run(
     """Run replications of a scenario, print its KPIs and save results."""
     from ..experiment.backends import BackendError
     from ..experiment.precision import Precision, run_until_precise
-    from ..experiment.results import ReplicationError
+    from ..experiment.results import ReplicationError, RunInterrupted
     from ..experiment.runner import run as run_experiment
     from ..report import save_plots
 
@@ -96,44 +97,71 @@ def run(
     jobs = parse_jobs(jobs)
     sc = load(scenario, parse_overrides(set_))
     folder = out_dir or Path("results") / scenario.stem
-    prepare_output(folder, overwrite)
-    try:
-        if n is None:
-            res = run_until_precise(
-                sc, kpis, precision, min_reps, max_reps, seed=seed, n_jobs=jobs, events=events,
-                backend=backend, scheduler=scheduler, progress=True,
-            )  # fmt: skip
-        else:
-            res = run_experiment(
-                sc,
-                reps=n,
-                seed=seed,
-                n_jobs=jobs,
-                events=events,
-                progress=True,
-                keep_going=keep_going,
-                backend=backend,
-                scheduler=scheduler,
+    with output_folder(folder, overwrite):
+        try:
+            if n is None:
+                res = run_until_precise(
+                    sc, kpis, precision, min_reps, max_reps, seed=seed, n_jobs=jobs, events=events,
+                    backend=backend, scheduler=scheduler, progress=True,
+                )  # fmt: skip
+            else:
+                res = run_experiment(
+                    sc,
+                    reps=n,
+                    seed=seed,
+                    n_jobs=jobs,
+                    events=events,
+                    progress=True,
+                    keep_going=keep_going,
+                    backend=backend,
+                    scheduler=scheduler,
+                )
+        except BackendError as exc:
+            fail(str(exc), code=1)
+        except RunInterrupted as exc:
+            keep_partial(exc.partial if n is not None else None, folder, n)
+        except ReplicationError as exc:
+            for f in exc.failures:
+                say("failed", f.describe())
+            err.print(
+                f"reproduce one alone with: hubsim rerun {scenario} --seed {seed} --rep "
+                f"{exc.failures[0].rep}",
+                highlight=False,
             )
-    except BackendError as exc:
-        fail(str(exc), code=1)
-    except ReplicationError as exc:
-        for f in exc.failures:
-            say("failed", f.describe())
-        err.print(
-            f"reproduce one alone with: hubsim rerun {scenario} --seed {seed} --rep "
-            f"{exc.failures[0].rep}",
-            highlight=False,
+            raise typer.Exit(1) from None
+        out.print(
+            kpi_table(res.summary, "", f"{sc.name}: {len(res.reps)} replications, seed {seed}")
         )
-        raise typer.Exit(1) from None
-    out.print(kpi_table(res.summary, "", f"{sc.name}: {len(res.reps)} replications, seed {seed}"))
-    if "precision" in res.manifest:
-        out.print(precision_table(Precision(**res.manifest["precision"])))
-    files = res.save(str(folder), overwrite=True, extra=save_plots if plots else None)
-    out.print(f"saved {len(files)} files to {folder}/")
-    if report:
-        write_report(folder)
-    if res.failures:
-        for f in res.failures:
-            say("failed", f.describe())
-        raise typer.Exit(1)
+        if "precision" in res.manifest:
+            out.print(precision_table(Precision(**res.manifest["precision"])))
+        try:
+            files = res.save(str(folder), overwrite=True, extra=save_plots if plots else None)
+        except OSError as exc:
+            save_failed(folder, exc)
+        out.print(f"saved {len(files)} files to {folder}/")
+        if report:
+            write_report(folder)
+        if res.failures:
+            for f in res.failures:
+                say("failed", f.describe())
+            raise typer.Exit(1)
+
+
+def keep_partial(res, folder: Path, planned: int | None) -> NoReturn:
+    """Ctrl-C: save the replications that had finished, marked partial, say so, exit 130."""
+    if res is None:
+        say("interrupted", "no replication had finished; nothing was saved")
+        raise typer.Exit(130)
+    done = len(res.reps)
+    try:
+        res.save(str(folder), overwrite=True)
+    except OSError as exc:
+        save_failed(folder, exc)
+    say(
+        "interrupted",
+        f"kept the {done} replication(s) that had finished"
+        + (f" of {planned}" if planned else "")
+        + f" in {folder}/; its manifest.json marks them partial (\"partial\": true). "
+        "Run again with --overwrite for the full set.",
+    )
+    raise typer.Exit(130)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -83,6 +85,32 @@ def connected(backend: str | None, scheduler: str | None = None) -> Iterator[Non
         yield
 
 
+#: How often a local worker checks that the process that started it is still there (s).
+PARENT_CHECK_SECONDS = 0.5
+
+
+def die_with_parent(parent: int) -> None:
+    """Initializer of local worker processes: end this worker once ``parent`` is gone.
+
+    Loky keeps its workers for reuse, and nothing tells them when the process that
+    started them is killed (``kill -9``, a closed terminal): they were found alive 17
+    minutes later. A daemon thread checks the worker's parent process every
+    `PARENT_CHECK_SECONDS` and ends the worker when it has changed (the worker was
+    handed to init). Polling, rather than Linux's ``PR_SET_PDEATHSIG``, because that
+    signal fires when the *thread* that started the worker ends, and loky starts
+    replacement workers from its own threads.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    if os.getppid() != parent:  # the parent died while this worker started
+        os._exit(1)
+    threading.Thread(target=watch, name="hubsim-die-with-parent", daemon=True).start()
+
+
 def parallel_map(
     fn: Callable[..., Any],
     tasks: Iterable[tuple],
@@ -102,7 +130,12 @@ def parallel_map(
         return
     with connected(backend, scheduler):
         # joblib knows dask only through parallel_config, made once the client exists
-        config = parallel_config(backend=backend) if backend else contextlib.nullcontext()
+        if backend:
+            config = parallel_config(backend=backend)
+        else:  # local workers end with this process, however it ends
+            config = parallel_config(
+                backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)
+            )
         with config:
             if backend == "dask":
                 n_jobs = -1  # the cluster's workers decide

@@ -25,7 +25,14 @@ from . import display
 from .accessors import Accessor
 from .backends import connected, resolve_backend
 from .export import comparison_tables, write_xlsx
-from .output import ExtraFiles, atomic_write_csv, prepare_folder
+from .output import (
+    ExtraFiles,
+    atomic_write_csv,
+    atomic_write_json,
+    checksums,
+    folder_lock,
+    prepare_folder,
+)
 from .results import Results
 from .runner import run
 from .stats import mean_ci
@@ -113,16 +120,31 @@ class Comparison:
         names = list(folders) if folders is not None else [_folder(r.name) for r in self.results]
         if len(names) != len(self.results) or len(set(names)) != len(names):
             raise ValueError(f"give one distinct folder name per scenario, not {names}")
-        out = prepare_folder(out_dir, overwrite)
+        with folder_lock(out_dir):
+            return self._save(prepare_folder(out_dir, overwrite), names, extra)
+
+    def _save(self, out: Path, names: list[str], extra: ExtraFiles | None) -> list[str]:
         written = []
         for name, res in zip(names, self.results, strict=True):
             files = res.save(str(out / name), overwrite=True, extra=extra)
             written += [f"{name}/{f}" for f in files]
         atomic_write_csv(out / "comparison.csv", self.differences()[list(self.CSV_COLUMNS)])
-        written.append("comparison.csv")
+        own = ["comparison.csv"]
         if extra is not None:
-            written += extra(self, out)
-        return written
+            own += extra(self, out)
+        base = self.baseline.manifest
+        manifest = {
+            "comparison": list(self.names),
+            "folders": names,
+            "seed": base.get("seed"),
+            "reps": base.get("reps"),
+            "replications": base.get("replications"),
+            **{k: base[k] for k in ("partial", "reps_planned") if k in base},
+            "files": own,
+            "sha256": checksums(out, own),
+        }
+        atomic_write_json(out / "manifest.json", manifest)  # last: the comparison is complete
+        return [*written, *own, "manifest.json"]
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
         """Write the comparison as an XLSX workbook: the paired differences with their 95%

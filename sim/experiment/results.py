@@ -42,6 +42,15 @@ class ReplicationError(RuntimeError):
         super().__init__(f"{len(self.failures)} replication(s) failed:\n" + "\n".join(lines))
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run. ``partial`` holds the replications that had finished, with
+    ``manifest["partial"] = True`` and the replications planned (None if none had)."""
+
+    def __init__(self, partial: Any = None) -> None:
+        super().__init__()
+        self.partial = partial
+
+
 @dataclass(repr=False)
 class Results:
     """Replications of one scenario, with frames built on demand."""

@@ -21,7 +21,7 @@ from ..scenario.load import scenario_dict, scenario_hash
 from ..scenario.schema import Scenario
 from ..text import shown
 from .backends import parallel_map
-from .results import ReplicationError, Results
+from .results import ReplicationError, Results, RunInterrupted
 
 
 def run_tasks(
@@ -34,15 +34,19 @@ def run_tasks(
     """Run (scenario, seed, rep, events) tasks with joblib; results in completion order.
 
     ``backend="dask"`` runs them on a dask.distributed cluster (``scheduler`` address, or a
-    ``distributed.Client`` already created); see :mod:`sim.experiment.backends`.
+    ``distributed.Client`` already created); see :mod:`sim.experiment.backends`. Ctrl-C
+    raises `RunInterrupted` with the results gathered so far as ``partial``.
     """
     out = []
-    for result in parallel_map(
-        run_safely, tasks, n_jobs=n_jobs, backend=backend, scheduler=scheduler
-    ):
-        out.append(result)
-        if progress:
-            progress(1)
+    try:
+        for result in parallel_map(
+            run_safely, tasks, n_jobs=n_jobs, backend=backend, scheduler=scheduler
+        ):
+            out.append(result)
+            if progress:
+                progress(1)
+    except KeyboardInterrupt:
+        raise RunInterrupted(out) from None
     return out
 
 
@@ -70,6 +74,7 @@ def run(
     started = dt.datetime.now(dt.UTC)
     tasks = [(scenario, seed, r, events) for r in range(first_rep, first_rep + reps)]
     bar = _progress_bar(reps, scenario.name) if progress else None
+    interrupted = False
     try:
         raw = run_tasks(
             tasks,
@@ -78,6 +83,8 @@ def run(
             progress=bar.update if bar is not None else None,
             scheduler=scheduler,
         )
+    except RunInterrupted as exc:  # keep what had finished, marked partial
+        raw, interrupted = exc.partial, True
     finally:
         if bar is not None:
             bar.close()
@@ -94,6 +101,9 @@ def run(
         events=events,
         backend=backend or "loky",
     )
+    if interrupted:
+        results.manifest.update(partial=True, reps_planned=reps)
+        raise RunInterrupted(results if done else None)
     if failed and (not keep_going or not done):
         raise ReplicationError(failed, partial=results if done else None)
     return results

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ..experiment.output import changed_files
 from ..scenario.schema import Scenario
 from .plots import STANDARD_PLOTS
 
@@ -53,19 +54,80 @@ class RunFolder:
         return s[(s.site == "") & (s.n > 0)].set_index("kpi")
 
 
-def read_run(folder: str | os.PathLike[str]) -> RunFolder:
-    """Read a folder written by ``hubsim run`` (or one scenario's part of a comparison)."""
-    path = Path(folder)
-    if not (path / "manifest.json").is_file():
+def read_manifest(path: Path, what: str = "results folder") -> dict[str, Any]:
+    """A folder's manifest.json, checked: a JSON mapping, and every file it lists with a
+    SHA-256 still as hubsim wrote it. Raises `ReportError` saying what is wrong."""
+    file = path / "manifest.json"
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         raise ReportError(
-            f"{path} has no manifest.json: the run did not finish, or this is not a results folder"
+            f"{path} has no manifest.json: the run did not finish, or this is not a {what}"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{file} cannot be read ({exc})") from None
+    except ValueError as exc:
+        raise ReportError(
+            f"{file} is not valid JSON ({exc}); it was changed or cut short after hubsim "
+            "wrote it: run again to rebuild the folder"
+        ) from None
+    if not isinstance(manifest, dict):
+        raise ReportError(
+            f"{file} holds {type(manifest).__name__} JSON, not hubsim's manifest (a mapping); "
+            "run again to rebuild the folder"
         )
-    if not (path / "summary.csv").is_file():
-        raise ReportError(f"{path} has no summary.csv")
-    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    summary = pd.read_csv(path / "summary.csv", keep_default_na=False, na_values=[""])
+    changed = changed_files(path, manifest)
+    if changed:
+        raise ReportError(
+            f"{path}: files differ from those hubsim wrote (SHA-256 in manifest.json): "
+            f"{', '.join(changed)}; run again to rebuild the folder"
+        )
+    return manifest
+
+
+#: Columns of summary.csv: text, and figures (numbers or empty).
+SUMMARY_TEXT = ("kpi", "site")
+SUMMARY_NUMBERS = ("mean", "ci_low", "ci_high", "n")
+
+
+def read_summary(file: Path) -> pd.DataFrame:
+    """summary.csv, checked: its columns there and every figure a number (or empty)."""
+    try:
+        summary = pd.read_csv(file, keep_default_na=False, na_values=[""], dtype=str)
+    except FileNotFoundError:
+        raise ReportError(f"{file.parent} has no summary.csv") from None
+    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{file} cannot be read as CSV ({exc})") from None
+    missing = [c for c in (*SUMMARY_TEXT, *SUMMARY_NUMBERS) if c not in summary.columns]
+    if missing:
+        raise ReportError(f"{file} lacks the column(s) {', '.join(missing)}")
+    for col in summary.columns:
+        if col in SUMMARY_TEXT:
+            continue
+        numbers = pd.to_numeric(summary[col], errors="coerce")
+        bad = numbers.isna() & summary[col].notna()
+        if bad.any() and col in SUMMARY_NUMBERS:
+            row = int(bad.to_numpy().nonzero()[0][0])
+            value = str(summary[col].iloc[row])[:40]
+            raise ReportError(f"{file}, row {row + 2}, column {col}: {value!r} is not a number")
+        if not bad.any():
+            summary[col] = numbers
     summary["site"] = summary["site"].fillna("").astype(str)
-    text = (path / "scenario.yaml").read_text(encoding="utf-8")
+    return summary
+
+
+def read_run(folder: str | os.PathLike[str]) -> RunFolder:
+    """Read a folder written by ``hubsim run`` (or one scenario's part of a comparison);
+    a ReportError says what is missing, cut short or changed."""
+    path = Path(folder)
+    manifest = read_manifest(path)
+    summary = read_summary(path / "summary.csv")
+    try:
+        text = (path / "scenario.yaml").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReportError(f"{path} has no scenario.yaml; run again to rebuild the folder") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{path / 'scenario.yaml'} cannot be read ({exc})") from None
     try:
         scenario = Scenario.model_validate(yaml.safe_load(text))
     except Exception:  # noqa: BLE001 - written by another version: report without it
@@ -77,8 +139,13 @@ def read_run(folder: str | os.PathLike[str]) -> RunFolder:
 
 def read_comparison(folder: Path) -> tuple[pd.DataFrame, list[RunFolder]]:
     """comparison.csv and the scenarios' folders, the baseline first."""
-    diffs = pd.read_csv(folder / "comparison.csv", keep_default_na=False, na_values=[""])
-    diffs["site"] = diffs["site"].fillna("").astype(str)
+    if (folder / "manifest.json").exists():  # written last by hubsim compare
+        read_manifest(folder, "comparison folder")
+    try:
+        diffs = pd.read_csv(folder / "comparison.csv", keep_default_na=False, na_values=[""])
+        diffs["site"] = diffs["site"].fillna("").astype(str)
+    except (OSError, ValueError, KeyError, pd.errors.ParserError) as exc:
+        raise ReportError(f"{folder / 'comparison.csv'} cannot be read ({exc})") from None
     runs = [read_run(p.parent) for p in sorted(folder.glob("*/manifest.json"))]
     if not runs:
         raise ReportError(f"{folder} has comparison.csv but no finished scenario folders")
@@ -106,10 +173,10 @@ def kind_of(folder: Path) -> str:
         return "sensitivity"
     if (folder / "threshold.json").is_file():
         return "threshold"
+    if (folder / "comparison.csv").is_file():  # it has a manifest.json too
+        return "comparison"
     if (folder / "summary.csv").is_file() or (folder / "manifest.json").is_file():
         return "run"
-    if (folder / "comparison.csv").is_file():
-        return "comparison"
     raise ReportError(
         f"{folder} holds neither the results of 'hubsim run' (summary.csv, manifest.json) "
         "nor of 'hubsim compare' (comparison.csv)"

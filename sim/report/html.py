@@ -143,9 +143,14 @@ def build_report(folder: str | os.PathLike[str], out: str | os.PathLike[str] | N
     """Write ``report.html`` for a run, comparison or sweep folder (atomically); returns
     its path."""
     path = Path(folder)
-    report = report_for(path)
     target = Path(out) if out is not None else path / REPORT_NAME
-    atomic_write_text(target, to_html(report))
+    if target.is_dir():
+        raise ReportError(f"--out {target} is a folder; give a file name such as report.html")
+    report = report_for(path)
+    try:
+        atomic_write_text(target, to_html(report))
+    except OSError as exc:
+        raise ReportError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target
 
 

@@ -22,7 +22,15 @@ from ..scenario.capacity_summary import capacity_summary, like_for_like
 from . import stress
 from .document import Block, Cell, Details, Figure, Heading, Html, Paragraph, Row, Section, Table
 from .document import Report as Report
-from .folders import SWEEP_PLAN, ReportError, RunFolder, kind_of, read_comparison, read_run
+from .folders import (
+    SWEEP_PLAN,
+    ReportError,
+    RunFolder,
+    kind_of,
+    read_comparison,
+    read_manifest,
+    read_run,
+)
 from .htmltext import esc, share_text
 from .plots import caption as plot_caption
 from .plots import forest
@@ -225,6 +233,11 @@ def run_report(run: RunFolder) -> Report:
         f"{m.get('reps', '?')} replications, seed {m.get('seed', '?')}, scenario hash "
         f"{m.get('scenario_hash', '?')}."
     )
+    if m.get("partial"):
+        meta += (
+            f" Partial: the run was interrupted after {m.get('reps', '?')} of "
+            f"{m.get('reps_planned', '?')} replications."
+        )
     sections = [
         run_summary(run),
         Section("Key results", [Paragraph("Whole collaborative; means over replications with "
@@ -424,14 +437,22 @@ def comparison_report(folder: Path) -> Report:
 def sweep_report(folder: Path) -> Report:
     """The plan, each grid point's headline KPIs with 95% intervals, the KPI-against-
     parameter plots and provenance."""
-    plan = json.loads((folder / SWEEP_PLAN).read_text(encoding="utf-8"))
+    try:
+        plan = json.loads((folder / SWEEP_PLAN).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{folder / SWEEP_PLAN} cannot be read ({exc})") from None
+    if not isinstance(plan, dict):
+        raise ReportError(f"{folder / SWEEP_PLAN} is not hubsim's sweep plan (a mapping)")
     if not (folder / "manifest.json").is_file() or not (folder / "summary.csv").is_file():
         raise ReportError(
             f"{folder} holds an unfinished sweep (no manifest.json or summary.csv yet): run "
             "the same 'hubsim sweep' command again to finish it"
         )
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    summary = pd.read_csv(folder / "summary.csv")
+    manifest = read_manifest(folder, "sweep folder")
+    try:
+        summary = pd.read_csv(folder / "summary.csv")
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise ReportError(f"{folder / 'summary.csv'} cannot be read as CSV ({exc})") from None
     params = list(plan.get("grid", {}))
     kpis = KPIS.headline(summary.kpi)
     rows = []

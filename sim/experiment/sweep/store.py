@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..output import atomic_write_json, atomic_write_parquet
+from ..output import OutputFolderError, atomic_write_json, atomic_write_parquet, folder_lock
 from .grid import SweepError
 from .plan import SweepPlan
 
@@ -78,18 +78,13 @@ def remove_temporary_files(out: Path) -> int:
 
 @contextlib.contextmanager
 def locked(out: Path) -> Iterator[None]:
-    """Only one sweep writes to a folder at a time (the lock dies with its process)."""
+    """Only one sweep writes to a folder at a time; the lock dies with its process and
+    its file (``.sweep.lock``) is removed at the end (see `output.folder_lock`)."""
     try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock
-        yield
-        return
-    with open(out / LOCK_FILE, "a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SweepError(f"another hubsim sweep is writing to {out}; wait for it") from None
-        yield
+        with folder_lock(out, LOCK_FILE, "hubsim sweep"):
+            yield
+    except OutputFolderError as exc:
+        raise SweepError(str(exc)) from None
 
 
 def claim(out: Path, plan: SweepPlan, overwrite: bool) -> None:
