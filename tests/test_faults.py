@@ -515,3 +515,200 @@ def test_killed_while_writing_the_manifest_is_not_complete(work: Path) -> None:
     assert again.returncode == 2
     assert "an unfinished run (replications.parquet, scenario.yaml" in again.stderr, again.stderr
     assert "no manifest.json, so not complete results" in again.stderr
+
+
+# ----------------------------------------------------------------------------
+# A folder that cannot be written: read-only, full disk
+# ----------------------------------------------------------------------------
+# CI runs as root, so chmod stops nothing: these mount a real read-only or tiny tmpfs in a
+# private mount namespace (`unshare -rm`), which lasts as long as the one command.
+
+
+def _mount_namespace_works(where: Path) -> bool:
+    try:
+        res = subprocess.run(
+            ["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs '{where}'"],
+            capture_output=True, timeout=30,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return res.returncode == 0
+
+
+def in_mount_namespace(mounts: str, *args: object, cwd: Path, **faults: int):
+    """``hubsim ARGS`` (the fault-injecting child) after ``mounts`` in a private mount
+    namespace; skipped where unprivileged mount namespaces are not allowed."""
+    probe = cwd / ".probe"
+    probe.mkdir(exist_ok=True)
+    if not _mount_namespace_works(probe):
+        pytest.skip(
+            "cannot mount a tmpfs in a private mount namespace (unshare -rm) here, so no "
+            "read-only or full file system can be made; chmod does not stop root"
+        )
+    env = {**_env(**faults), "HUBSIM_CHILD": CHILD}
+    script = f'{mounts} && exec "$0" -c "$HUBSIM_CHILD" "$@"'
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script, sys.executable, *map(str, args)],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("out", ["RO", "RO/OUT"])
+def test_read_only_folder_exits_2_before_simulating(work: Path, out: str) -> None:
+    (work / "RO").mkdir()
+    res = in_mount_namespace(
+        "mount -t tmpfs -o size=1m tmpfs RO && mount -o remount,ro RO",
+        "run", "tiny.yaml", "--reps", 2, "--out", out, cwd=work, fail_rep=0,
+    )  # fmt: skip
+    assert res.returncode == 2, res.stderr
+    assert f"cannot write to {out}: Read-only file system" in res.stderr, res.stderr
+    assert "choose a folder you can write to with --out" in res.stderr
+    assert "injected fault" not in res.stderr, "the simulation ran before the folder was checked"
+    assert "bug in hubsim" not in res.stderr and "Traceback" not in res.stderr
+
+
+def test_full_disk_exits_2_before_simulating(work: Path) -> None:
+    (work / "FULL").mkdir()
+    res = in_mount_namespace(
+        "mount -t tmpfs -o size=512k tmpfs FULL",
+        "run", "tiny.yaml", "--reps", 2, "--out", "FULL/OUT", cwd=work, fail_rep=0,
+    )  # fmt: skip
+    assert res.returncode == 2, res.stderr
+    assert "cannot write to FULL/OUT: only" in res.stderr and "KB free" in res.stderr
+    assert "free some space" in res.stderr
+    assert "injected fault" not in res.stderr and "bug in hubsim" not in res.stderr
+
+
+def test_disk_full_while_saving_leaves_nothing_complete(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills between the check and the save (injected ENOSPC on the third file):
+    exit 1 with a plain message, no manifest, no temporary file left."""
+    import errno
+
+    from typer.testing import CliRunner
+
+    import sim.experiment.output as output
+    from sim.cli import app
+
+    real, calls = output.atomic_write, []
+
+    def filling(path, write) -> None:  # noqa: ANN001
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, write)
+
+    monkeypatch.setattr(output, "atomic_write", filling)
+    monkeypatch.chdir(work)
+    res = CliRunner().invoke(app, ["run", "tiny.yaml", "-n", "2", "--out", "OUT", "--no-plots"])
+    assert res.exit_code == 1, res.output
+    assert "cannot write to OUT: No space left on device; free some space" in res.stderr
+    assert "Nothing in OUT claims to be complete" in res.stderr
+    assert "bug in hubsim" not in res.stderr
+    assert not (work / "OUT" / "manifest.json").exists()
+    assert not list((work / "OUT").glob(".*"))  # no temporary file, no lock
+
+
+# ----------------------------------------------------------------------------
+# hubsim report on a tampered folder: a clear exit 2 each
+# ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished run folder (in this process: no interpreter start)."""
+    import sim
+
+    base = tmp_path_factory.mktemp("finished")
+    (base / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    sim.run(sim.load_scenario(base / "tiny.yaml"), reps=2, seed=1).save(str(base / "OUT"))
+    return base / "OUT"
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _no_checksums(folder: Path) -> None:
+    """As an older hubsim wrote it: no SHA-256 in the manifest."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["sha256"]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _text_in_mean(folder: Path) -> None:
+    _no_checksums(folder)
+    summary = pd.read_csv(folder / "summary.csv", keep_default_na=False)
+    summary["mean"] = summary["mean"].astype(object)
+    summary.loc[3, "mean"] = "about ten"
+    summary.to_csv(folder / "summary.csv", index=False)
+
+
+TAMPERED = [
+    pytest.param(lambda f: (f / "manifest.json").write_text("{"), [], "not valid JSON",
+                 id="manifest {"),
+    pytest.param(lambda f: (f / "manifest.json").write_text("[]"), [],
+                 "holds list JSON, not hubsim's manifest", id="manifest []"),
+    pytest.param(lambda f: _truncate(f / "replications.parquet"), [],
+                 "replications.parquet (changed since hubsim wrote it)", id="truncated parquet"),
+    pytest.param(lambda f: _truncate(f / "summary.csv"), [],
+                 "summary.csv (changed since hubsim wrote it)", id="truncated summary.csv"),
+    pytest.param(lambda f: (_no_checksums(f), (f / "summary.csv").write_text("")), [],
+                 "summary.csv cannot be read as CSV", id="empty summary.csv, old manifest"),
+    pytest.param(_text_in_mean, [], "row 5, column mean: 'about ten' is not a number",
+                 id="text in a number column"),
+    pytest.param(lambda f: (f / "scenario.yaml").unlink(), [], "scenario.yaml (missing)",
+                 id="missing scenario.yaml"),
+    pytest.param(lambda f: (_no_checksums(f), (f / "scenario.yaml").unlink()), [],
+                 "has no scenario.yaml", id="missing scenario.yaml, old manifest"),
+    pytest.param(lambda f: (f / "elsewhere").mkdir(), ["--out", "{folder}/elsewhere"],
+                 "is a folder; give a file name such as report.html", id="--out a folder"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("tamper", "extra", "fragment"), TAMPERED)
+def test_report_on_a_tampered_folder_exits_2(
+    finished: Path, tmp_path: Path, tamper, extra: list[str], fragment: str
+) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    folder = tmp_path / "OUT"
+    shutil.copytree(finished, folder)
+    tamper(folder)
+    args = ["report", str(folder), *(a.format(folder=folder) for a in extra)]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2, (res.exit_code, res.output, res.exception)
+    assert fragment in res.stderr, res.stderr
+    assert "bug in hubsim" not in res.stderr and "Traceback" not in res.stderr
+    assert not (folder / "report.html").exists()
+
+
+def test_report_verifies_checksums_of_an_untouched_folder(finished: Path, tmp_path: Path) -> None:
+    from sim.experiment.output import changed_files, sha256_file
+
+    manifest = json.loads((finished / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["sha256"]) == set(manifest["files"])
+    for name, digest in manifest["sha256"].items():
+        assert sha256_file(finished / name) == digest
+    assert changed_files(finished, manifest) == []
+
+
+def test_run_out_naming_a_file_exits_2(work: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    (work / "notes.txt").write_text("mine", encoding="utf-8")
+    old = Path.cwd()
+    os.chdir(work)
+    try:
+        res = CliRunner().invoke(app, ["run", "tiny.yaml", "--out", "notes.txt"])
+    finally:
+        os.chdir(old)
+    assert res.exit_code == 2 and "notes.txt exists and is not a folder" in res.stderr
+    assert (work / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -55,6 +55,19 @@ def cannot_write(out: Path, exc: OSError) -> OutputFolderError:
     return OutputFolderError(f"cannot write to {out}: {why}")
 
 
+#: Free space an output folder must have before anything runs. Results of a small run
+#: take tens of KB; a full disk found only when saving would lose the whole run.
+MIN_FREE_BYTES = 1024 * 1024
+
+
+def _free_bytes(out: Path) -> int | None:
+    try:
+        st = os.statvfs(out)
+    except (AttributeError, OSError):  # not POSIX
+        return None
+    return st.f_bavail * st.f_frsize
+
+
 @contextlib.contextmanager
 def folder_lock(
     out_dir: str | os.PathLike[str], name: str = LOCK_NAME, what: str = "hubsim"
@@ -116,6 +129,13 @@ def folder_lock(
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode("ascii"))
         os.fsync(fd)
+        free = _free_bytes(out)
+        if free is not None and free < MIN_FREE_BYTES:
+            raise OSError(
+                errno.ENOSPC,
+                f"only {free / 1024:,.0f} KB free, and results need at least "
+                f"{MIN_FREE_BYTES // (1024 * 1024)} MB",
+            )
     except OSError as exc:
         os.close(fd)
         path.unlink(missing_ok=True)
