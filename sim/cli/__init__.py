@@ -18,6 +18,7 @@ import typer  # noqa: E402
 
 from ..app.launch import app_command  # noqa: E402
 from . import (  # noqa: E402
+    calibrate,
     compare,
     decompose,
     report,
@@ -93,6 +94,7 @@ for command in (
     rerun.rerun,
     sweep.sweep,
     warmup.warmup,
+    calibrate.calibrate,
 ):
     app.command()(command)
 app.command("app")(app_command)  # the planner's browser app lives with it, in sim.app

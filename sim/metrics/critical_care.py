@@ -50,6 +50,10 @@ KPIS.add(
         "time-average share of critical care beds occupied, turnaround included",
         None, FEATURE, "unit",
         lambda s: ratio(_cc(s).beds.bed_days, _cc(s).beds.capacity_days), headline=13),
+    KPI("cc_occupancy_patients", "fraction", "Critical care beds occupied by a patient",
+        "time-average share of critical care beds holding a patient, turnaround excluded (as "
+        "the critical care sitrep counts occupied beds)", None, FEATURE, "unit",
+        lambda s: ratio(_cc(s).treating_days, _cc(s).beds.capacity_days)),
     KPI("cc_unplanned_arrivals", "patients", "Unplanned critical care patients",
         "unplanned patients needing a critical care bed", None, FEATURE, "home",
         lambda s: _cc(s).unplanned_arrivals),
@@ -66,6 +70,13 @@ KPIS.add(
     KPI("cc_transfer_pct", "%", "Share of unplanned patients transferred",
         "share of unplanned patients transferred out", "lower", FEATURE, "home",
         lambda s: ratio(_cc(s).transfers_out, _cc(s).unplanned_arrivals, 100)),
+    KPI("cc_nonclinical_transfer_pct", "%", "Non-clinical transfers per 100 patients",
+        "unplanned patients who went to another unit for want of a bed at their own, inside "
+        "the network (transferred) or out of it (refused), per 100 critical care patients "
+        "admitted or sent elsewhere (Barratt et al. 2012: 0.25% of admissions nationally)",
+        "lower", FEATURE, "home",
+        lambda s: ratio(_cc(s).transfers_out + _cc(s).refusals,
+                        _cc(s).admissions + _cc(s).refusals, 100)),
     KPI("cc_transfer_hours", "hours", "Transfer time",
         "mean time from the transfer decision to arrival (waiting for a team + travel)",
         "lower", FEATURE, "home",

@@ -129,6 +129,20 @@ KPIS.add(
         lambda s: ratio(_hospital_cancellations(s), _e(s).operations
                         + _hospital_cancellations(s), 100),
         headline=9),
+    KPI("nonclinical_cancellation_pct", "%", "Non-clinical last-minute cancellations",
+        "on-the-day cancellations for non-clinical (hospital) reasons per 100 elective "
+        "admissions (operations done), as NHS England's last-minute cancellation statistics "
+        "count them (nationally 0.8-1.1%)", "lower", FEATURE, "treating",
+        lambda s: ratio(_hospital_cancellations(s), _e(s).operations, 100)),
+    KPI("no_bed_cancellation_share_pct", "%", "Share of on-the-day cancellations: no bed",
+        "on-the-day cancellations for want of a ward bed per 100 on-the-day cancellations of "
+        "any cause, the patient's own included (the cause mix of Dimitriadis et al. 2013: no "
+        "bed 21.8%)", None, FEATURE, "treating",
+        lambda s: ratio(_e(s).cancellations[Cause.NO_BED], sum(_e(s).cancellations), 100)),
+    KPI("operations_first_year", "patients", "Operations in the first year",
+        "elective operations of this site's patients in the first 52 weeks after the warm-up "
+        "(the year-one activity of Co et al. 2025's hub comparison)", "higher", FEATURE,
+        "home", lambda s: int((s.treated["day"] < s.ledger.warm_up + 52 * WEEK).sum())),
     KPI("lost_slots", "operations", "Lost slots",
         "booked operations that did not go ahead: patients booked on a list and cancelled on "
         "the day for any reason (the patient's own included, or their session lost); hubsim "

@@ -60,6 +60,11 @@ def _gap(s: Scope) -> float:
     return m["1"] - m["5"]
 
 
+def _over_52_ratio(s: Scope) -> float:
+    share = _waiting_by_quintile(s, lambda w: float((w > 52).mean()))
+    return share["1"] / share["5"] if share["5"] > 0 else NAN
+
+
 def _concentration(s: Scope) -> float:
     weeks, q = s.waiting_weeks, s.waiting_quintiles
     known = q > 0
@@ -83,6 +88,11 @@ KPIS.add(
         "Median wait of those operated on, quintile <member>",
         "median wait of patients operated on during the run, by IMD quintile",
         "lower", FEATURE, "network", _treated_median),
+    KPI("over_52_weeks_ratio_q1_q5", "ratio",
+        "Share waiting over 52 weeks, most over least deprived fifth",
+        "share of Q1's patients waiting at the end who have waited over 52 weeks divided by "
+        "Q5's (King's Fund 2021: 7.29% / 4.02% = 1.8)", "lower", FEATURE, "network",
+        lambda s: _over_52_ratio(s)),
     KPI("wait_gap_q1_q5_weeks", "weeks", "Wait gap, most minus least deprived fifth",
         "median wait at the end, most deprived (Q1) minus least deprived (Q5)",
         "lower", FEATURE, "network", _gap),

@@ -107,6 +107,16 @@ FIELD_HELP: dict[str, Help] = {
     "Assumption.relative": Help(None, None, True),
     "Assumption.why": Help(None, None, "assumption: sized for ~70% occupancy"),
     "Assumption.label": Help(None, None, "ring-fenced beds per hub"),
+    "Scenario.calibration": Help(
+        None, None,
+        {"reasons": {"share_under_18_weeks": "by design: the lists start longer than "
+                     "capacity can clear"}},
+    ),
+    "Calibration.baseline": Help(None, None, "black_country_ortho.yaml"),
+    "Calibration.reasons": Help(
+        None, None,
+        {"nonclinical_cancellations": "the model cancels on the day whenever no bed is free"},
+    ),
     "Trust.name": Help("The trust's full name.", None, "The Royal Wolverhampton NHS Trust"),
     "Location.lat": Help(
         "Latitude of the site, for travel distances.", "degrees north (decimal)", 52.5888

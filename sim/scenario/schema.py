@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_va
 from .assumptions import Assumption
 from .base import Spec
 from .calendar import Calendar
+from .calibration import Calibration
 from .checks import apply_overrides, check_scenario
 from .critical_care import (
     CriticalCarePolicy,
@@ -180,6 +181,9 @@ class Scenario(Spec):
     """Values the planner is unsure of, by dotted path (or a name with ``paths``), each with
     its plausible ``low`` and ``high`` and ``why``; ``hubsim sensitivity`` moves each to its
     ends in turn, e.g. ``{sites.cannock.beds.elective: {low: 20, high: 40, why: ...}}``."""
+    calibration: Calibration = Field(default_factory=Calibration)
+    """Against published figures (``hubsim calibrate``): the status quo this scenario
+    changes, and why a KPI may fall outside a published range."""
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> Scenario:

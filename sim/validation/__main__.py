@@ -1,5 +1,7 @@
 """``python -m sim.validation <model> [--reps N] [--jobs J] [--seed S] [--out file.csv]``:
-the full-size comparison of a published model with hubsim, printed as a Markdown table."""
+the full-size comparison of a published model with hubsim, printed as a Markdown table;
+``python -m sim.validation calibrate [SCENARIO ...]``: the shipped scenarios against
+published NHS figures (docs/calibration.md, see :mod:`.calibration`)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,11 @@ FULL_SIZE = {"monks2016": 150, "griffiths2010": 1000}
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["calibrate"]:
+        from .calibration import main as calibrate
+
+        return calibrate(args_in[1:])
     parser = argparse.ArgumentParser(
         prog="python -m sim.validation", description=__doc__.split("\n\n")[0]
     )
