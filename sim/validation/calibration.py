@@ -256,6 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, default=Path("docs/calibration.md"))
     parser.add_argument(
+        "--update", action="store_true",
+        help="replace only the given scenarios' rows of the table beside --out",
+    )  # fmt: skip
+    parser.add_argument(
         "--reasons-only", action="store_true",
         help="no runs: read the table beside --out again with the scenarios' reasons as now",
     )  # fmt: skip
@@ -264,6 +268,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         table = reconsider(read_table(args.out.with_suffix(".csv")), Path.cwd() / "scenarios")
         first = args.out.read_text(encoding="utf-8").split("`")[1]  # the command that ran
         write(table, args.out, first, args.reps, args.seed)
+    elif args.update and args.scenarios:
+        old = read_table(args.out.with_suffix(".csv"))
+        new = calibrate(args.scenarios, args.reps, args.seed, args.jobs)
+        order = [p.stem for p in shipped(Path.cwd())]
+        table = pd.concat([old[~old.scenario.isin(new.scenario)], new], ignore_index=True)
+        rank = {name: i for i, name in enumerate(order)}
+        table = table.sort_values("scenario", key=lambda c: c.map(rank), kind="stable")
+        first = args.out.read_text(encoding="utf-8").split("`")[1]
+        write(table.reset_index(drop=True), args.out, first, args.reps, args.seed)
     else:
         paths = args.scenarios or shipped(Path.cwd())
         table = calibrate(paths, args.reps, args.seed, args.jobs)
