@@ -48,6 +48,16 @@ SMOKE_RUNS: dict[str, tuple[list[str], list[str]]] = {
             "  simpy ",
         ],
     ),
+    "bench_sweep_peers.py": (
+        ["--smoke"],
+        [
+            "hubsim sweep vs plain SimPy script, whole processes, in turns",
+            "[ccu: 2 values x 2 replications, 2 jobs]",
+            "median ratio hubsim / plain: wall",
+            "agreement (difference of means, hubsim - plain, 95% interval):",
+            "all intervals hold 0:",
+        ],
+    ),
     "bench_workflow.py": (
         ["--smoke"],
         [

@@ -77,7 +77,7 @@ def sweep(
         )
         res = run_sweep(
             plan, folder, jobs, backend, scheduler, overwrite=overwrite, progress=True,
-            extra=save_plots if plots else None,
+            extra=save_plots if plots else None, fork=True,
         )  # fmt: skip
     except (ScenarioError, SweepError) as exc:
         fail(str(exc))

@@ -16,10 +16,12 @@ own seed sequence, whichever worker runs it.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 from joblib import Parallel, delayed, parallel_config
@@ -117,16 +119,25 @@ def parallel_map(
     n_jobs: int = 1,
     backend: str | None = None,
     scheduler: str | None = None,
+    fork: bool = False,
 ) -> Iterator[Any]:
     """``fn(*task)`` for every task, yielded in the order the tasks finish.
 
-    With ``n_jobs=1`` and no backend the tasks run here, one after another.
+    With ``n_jobs=1`` and no backend the tasks run here, one after another. ``fork``: with
+    no backend, on a system that can fork (Linux), the local workers are forks of this
+    process (``concurrent.futures`` with the fork start method): they start with its imports
+    instead of importing the model afresh (about a second of CPU each), which a short run
+    notices. For a command-line process only: forking a process with threads of its own (a
+    notebook kernel) is unsafe.
     """
     backend = resolve_backend(backend, scheduler)
     tasks = list(tasks)
     if backend is None and n_jobs == 1:
         for task in tasks:
             yield fn(*task)
+        return
+    if backend is None and fork and "fork" in multiprocessing.get_all_start_methods():
+        yield from _forked_map(fn, tasks, n_jobs)
         return
     with connected(backend, scheduler):
         # joblib knows dask only through parallel_config, made once the client exists
@@ -141,3 +152,16 @@ def parallel_map(
                 n_jobs = -1  # the cluster's workers decide
             parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
             yield from parallel(delayed(fn)(*task) for task in tasks)
+
+
+def _forked_map(fn: Callable[..., Any], tasks: list[tuple], n_jobs: int) -> Iterator[Any]:
+    workers = min(len(tasks), n_jobs if n_jobs > 0 else available_cores()) or 1
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(fn, *task) for task in tasks]
+        try:
+            for done in as_completed(futures):
+                yield done.result()
+        finally:
+            for f in futures:
+                f.cancel()

@@ -11,6 +11,7 @@ A sweep folder holds::
 
     sweep.json                          the plan: scenario hash, grid, seed, reps, points
     parts/<point_id>/rep-00012.parquet  one finished (point, replication): its KPIs
+    parts/<point_id>/reps-00000-00024.parquet  a batch of them, run by one worker call
     replications.parquet, points.csv, summary.csv, sweep_<parameter>.png, manifest.json
 
 Parts are written by this process from the workers' return values (so any joblib

@@ -120,4 +120,6 @@ def load_sweep(out_dir: str | os.PathLike[str], plan: SweepPlan | None = None) -
     )
     frames = read_parts(stored[k] for k in keys)
     reps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PART_COLUMNS)
+    if frames:  # a batch may hold replications the plan no longer asks for
+        reps = reps[reps.rep < plan.reps].reset_index(drop=True)
     return SweepResults(plan=plan, replications=reps)

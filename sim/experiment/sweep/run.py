@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from .grid import SweepError
 from .plan import SweepPlan, plan_sweep
 from .results import SweepResults, load_sweep
 from .store import claim, locked, remove_temporary_files, stored_parts, write_part
-from .worker import TaskFailure, run_task
+from .worker import TaskFailure, TaskResult, run_tasks
 
 
 def run_sweep(
@@ -27,8 +28,13 @@ def run_sweep(
     overwrite: bool = False,
     progress: bool = False,
     extra: ExtraFiles | None = None,
+    fork: bool = False,
 ) -> SweepResults:
     """Run the tasks of ``plan`` that have no part in ``out_dir`` yet, then summarise.
+
+    Replications run in batches (one worker call and one stored part per batch of up to
+    ``MAX_BATCH`` replications of a point). ``fork``: local workers are forks of this
+    process (see :func:`~sim.experiment.backends.parallel_map`; the command line's choice).
 
     Each finished task is stored at once; failed tasks are listed in
     ``SweepResults.failures`` (and run again by the next call). ``extra`` writes more
@@ -47,23 +53,32 @@ def run_sweep(
         claim(out, plan, overwrite)
         remove_temporary_files(out)
         stored = stored_parts(out)
+        missing = {
+            p.id: [r for r in range(plan.reps) if (p.id, r) not in stored] for p in plan.points
+        }
+        n_todo = sum(len(reps) for reps in missing.values())
+        size = batch_size(n_todo, n_jobs, backend)
         todo = [
-            (p.id, p.scenario, plan.seed, rep)
-            for rep in range(plan.reps)
+            (p.id, p.scenario, plan.seed, missing[p.id][i : i + size])
             for p in plan.points
-            if (p.id, rep) not in stored
+            for i in range(0, len(missing[p.id]), size)
         ]
         total = len(plan.points) * plan.reps
-        bar = _progress_bar(total, total - len(todo)) if progress else None
+        bar = _progress_bar(total, total - n_todo) if progress else None
         failures: list[TaskFailure] = []
         try:
-            for res in parallel_map(run_task, todo, n_jobs, backend, scheduler):
-                if isinstance(res, TaskFailure):
-                    failures.append(res)
+            batches = parallel_map(run_tasks, todo, n_jobs, backend, scheduler, fork=fork)
+            for batch in batches:
+                done = [r for r in batch if not isinstance(r, TaskFailure)]
+                failures += [r for r in batch if isinstance(r, TaskFailure)]
+                if len(done) == len(batch) and _consecutive(done):
+                    rows = [row for r in done for row in r.rows]
+                    write_part(out, done[0].point_id, done[0].rep, rows, last=done[-1].rep)
                 else:
-                    write_part(out, res.point_id, res.rep, res.rows)
+                    for res in done:
+                        write_part(out, res.point_id, res.rep, res.rows)
                 if bar is not None:
-                    bar.update(1)
+                    bar.update(len(batch))
         finally:
             if bar is not None:
                 bar.close()
@@ -72,8 +87,8 @@ def run_sweep(
         results.manifest = {
             **plan.as_dict(),
             "tasks": total,
-            "tasks_run": len(todo) - len(failures),
-            "tasks_stored_before": total - len(todo),
+            "tasks_run": n_todo - len(failures),
+            "tasks_stored_before": total - n_todo,
             "failures": [
                 {**f.__dict__, "overrides": by_id[f.point_id].overrides} for f in failures
             ],
@@ -84,6 +99,24 @@ def run_sweep(
         }
         results.save(out, extra=extra)
     return results
+
+
+#: The most replications of one point run as one batch (one worker call, one part file):
+#: what a crash can lose per worker.
+MAX_BATCH = 25
+
+
+def batch_size(tasks: int, n_jobs: int, backend: str | None) -> int:
+    """Replications per batch: about four batches per worker, so the workers stay busy to
+    the end, and at most ``MAX_BATCH`` (run here, one after another: ``MAX_BATCH``)."""
+    if n_jobs == 1 and backend is None:
+        return MAX_BATCH
+    workers = n_jobs if n_jobs > 0 and backend != "dask" else (os.cpu_count() or 1)
+    return max(1, min(MAX_BATCH, math.ceil(tasks / (4 * workers))))
+
+
+def _consecutive(done: list[TaskResult]) -> bool:
+    return all(b.rep == a.rep + 1 for a, b in zip(done, done[1:], strict=False))
 
 
 def _progress_bar(total: int, done: int):

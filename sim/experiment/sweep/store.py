@@ -1,6 +1,7 @@
 """A sweep's folder: its plan file, one writer at a time, and the stored parts.
 
-A part (``parts/<point_id>/rep-00012.parquet``) is one finished (point, replication),
+A part is one finished (point, replication) (``parts/<point_id>/rep-00012.parquet``) or a
+batch of them, replications 0 to 24 say (``parts/<point_id>/reps-00000-00024.parquet``),
 renamed into place once complete, so a part that exists is whole.
 """
 
@@ -27,19 +28,28 @@ OUTPUTS = ("replications.parquet", "points.csv", "summary.csv", "manifest.json")
 PART_COLUMNS = ["point_id", "rep", "seed", "kpi", "site", "value"]
 
 _PART_NAME = re.compile(r"^rep-(\d+)\.parquet$")
+_BATCH_NAME = re.compile(r"^reps-(\d+)-(\d+)\.parquet$")
 
 
-def part_path(out: Path, pid: str, rep: int) -> Path:
-    return out / PARTS / pid / f"rep-{rep:05d}.parquet"
+def part_path(out: Path, pid: str, rep: int, last: int | None = None) -> Path:
+    """The part of replication ``rep`` of a point, or of replications ``rep`` to ``last``."""
+    if last is None or last == rep:
+        return out / PARTS / pid / f"rep-{rep:05d}.parquet"
+    return out / PARTS / pid / f"reps-{rep:05d}-{last:05d}.parquet"
 
 
-def write_part(out: Path, pid: str, rep: int, rows: list[tuple[Any, ...]]) -> None:
-    """Store one finished (point, replication): its ``PART_COLUMNS`` rows."""
-    atomic_write_parquet(part_path(out, pid, rep), pd.DataFrame(rows, columns=PART_COLUMNS))
+def write_part(
+    out: Path, pid: str, rep: int, rows: list[tuple[Any, ...]], last: int | None = None
+) -> None:
+    """Store one finished (point, replication), or the replications ``rep`` to ``last``
+    (all finished): their ``PART_COLUMNS`` rows."""
+    frame = pd.DataFrame(rows, columns=PART_COLUMNS)
+    atomic_write_parquet(part_path(out, pid, rep, last), frame)
 
 
 def stored_parts(out: Path) -> dict[tuple[str, int], Path]:
-    """Every complete part in a sweep folder (temporary files are never matched)."""
+    """Every complete (point, replication) in a sweep folder and the part holding it
+    (temporary files are never matched)."""
     found = {}
     parts = out / PARTS
     if not parts.is_dir():
@@ -51,12 +61,18 @@ def stored_parts(out: Path) -> dict[tuple[str, int], Path]:
             m = _PART_NAME.match(f.name)
             if m:
                 found[(folder.name, int(m.group(1)))] = f
+                continue
+            m = _BATCH_NAME.match(f.name)
+            if m:
+                for rep in range(int(m.group(1)), int(m.group(2)) + 1):
+                    found[(folder.name, rep)] = f
     return found
 
 
 def read_parts(paths: Iterable[Path]) -> list[pd.DataFrame]:
+    """The rows of each part (a batch named more than once is read once)."""
     frames = []
-    for path in paths:
+    for path in dict.fromkeys(paths):
         try:
             frames.append(pd.read_parquet(path))
         except Exception as exc:  # a part is renamed into place only once complete

@@ -40,6 +40,14 @@ class TaskResult:
     rows: list[tuple[str, int, int, str, str, float]]
 
 
+def run_tasks(
+    pid: str, scenario: Scenario, seed: int, reps: list[int]
+) -> list[TaskResult | TaskFailure]:
+    """Run replications ``reps`` of one point, one after another (a batch: one round trip
+    to the worker and one part file for them all)."""
+    return [run_task(pid, scenario, seed, rep) for rep in reps]
+
+
 def run_task(pid: str, scenario: Scenario, seed: int, rep: int) -> TaskResult | TaskFailure:
     """Run one (point, replication); return its KPI rows, small and picklable."""
     try:
