@@ -208,7 +208,8 @@ def capacity_check(sc: Scenario, target_weeks: float = RTT_TARGET_WEEKS) -> Capa
                 cases[key] += per_week * (length * fill + turnover) / (case_time + turnover)
     horizon_weeks = sc.horizon / 7.0
     lists: list[ListCapacity] = []
-    for key in sorted({*hours, *demand}, key=lambda k: (list(sc.sites).index(k[0]), k[1])):
+    order = {sid: i for i, sid in enumerate(sc.sites)}
+    for key in sorted({*hours, *demand}, key=lambda k: (order[k[0]], k[1])):
         mix = demand.get(key, {})
         d = sum(mix.values())
         needed = sum(
@@ -244,6 +245,9 @@ def _beds(
 ) -> list[SiteBeds]:
     pol = sc.policies
     out = []
+    by_site: dict[str, list[ListCapacity]] = {}
+    for lc in lists:
+        by_site.setdefault(lc.site, []).append(lc)
     for sid, site in sc.sites.items():
         if site.beds is None:
             continue
@@ -258,8 +262,8 @@ def _beds(
                 stay = _stay(s.length_of_stay.mean, s.delayed_discharge) * (1 - shortened)
                 emergency += 7.0 * s.mean_per_day * (stay + turnaround)
         elective = 0.0
-        for lc in lists:
-            if lc.site != sid or lc.referrals_per_week <= 0:
+        for lc in by_site.get(sid, ()):
+            if lc.referrals_per_week <= 0:
                 continue
             treated = min(1.0, 1.0 / lc.load) if lc.load > 0 else 0.0
             for pid, per_week in demand[(lc.site, lc.specialty)].items():
