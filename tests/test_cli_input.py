@@ -270,3 +270,111 @@ def test_random_py_in_the_working_folder_does_not_break_workers(work: Path) -> N
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr and "planner" not in res.stderr
     assert '"n_jobs": 2' in (work / "OUT" / "manifest.json").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------
+# Messages that name the right place and say what to write (issue 13 §6)
+# ----------------------------------------------------------------------------
+
+
+def test_a_bad_set_value_is_blamed_on_the_command_line(work: Path) -> None:
+    code, output = invoke(
+        "run", "tiny.yaml", "--set", "sites.sandwell.beds.general=abc", "--out", "OUT", cwd=work
+    )
+    assert code == 2, output
+    assert output.startswith(
+        "error: --set sites.sandwell.beds.general=abc, field sites.sandwell.beds.general: "
+        "expected a whole number, got 'abc'"
+    ), output
+    assert "valid_base.yaml" not in output and "line" not in output
+    assert not (work / "OUT").exists()
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ("sites.sandwel.beds.general=3", "no 'sandwel' under sites; did you mean 'sandwell'?"),
+        ("sites.sandwell.bedz.general=3", "under sites.sandwell; did you mean 'beds'?"),
+        ("horizn=9 weeks", "no 'horizn' under the top level; did you mean 'horizon'?"),
+    ],
+)
+def test_set_paths_get_did_you_mean(work: Path, spec: str, fragment: str) -> None:
+    code, output = invoke("run", "tiny.yaml", "--set", spec, "--out", "OUT", cwd=work)
+    assert code == 2, output
+    assert f"error: --set {spec.split('=')[0]}: the scenario has" in output and fragment in output
+    assert not (work / "OUT").exists()
+
+
+def test_an_inherited_error_names_the_planners_file_and_the_parents_line(work: Path) -> None:
+    parent = BASE.read_text(encoding="utf-8").replace("general: 20", "general: -5")
+    (work / "parent.yaml").write_text(parent, encoding="utf-8")
+    (work / "mine.yaml").write_text("extends: parent.yaml\nname: mine\n", encoding="utf-8")
+    line = next(n for n, t in enumerate(parent.splitlines(), 1) if "general: -5" in t)
+    code, output = invoke("validate", "mine.yaml", cwd=work)
+    assert code == 2, output
+    assert f"parent.yaml, line {line}, field sites.sandwell.beds.general:" in output
+    assert "(inherited by mine.yaml through 'extends'" in output and "in mine.yaml)" in output
+
+
+def test_full_weekday_names_get_did_you_mean(work: Path) -> None:
+    (work / "days.yaml").write_text(
+        TINY + "sites:\n  sandwell:\n    theatres:\n      th1:\n        sessions:\n"
+        "          - {days: [Monday, Wednesday], slot: all_day, specialty: ortho}\n",
+        encoding="utf-8",
+    )
+    code, output = invoke("validate", "days.yaml", cwd=work)
+    assert code == 2, output
+    assert "got 'Monday'; did you mean 'Mon'?" in output
+    assert "got 'Wednesday'; did you mean 'Wed'?" in output
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ("sites:\n  sandwell:\n    emergency: {admissions_per_day: 10 per week}\n",
+         "got '10 per week'; write the number alone (10)"),
+        ("demand:\n  referrals:\n    sandwell: {hip: 5 per week}\n",
+         "got the text '5 per week'; write the number alone (5)"),
+        ("sites:\n  sandwell:\n    beds: {general: 20 beds}\n",
+         "expected a whole number, got '20 beds'; write the number alone (20)"),
+    ],
+)  # fmt: skip
+def test_a_number_with_words_says_write_the_number_alone(
+    work: Path, change: str, fragment: str
+) -> None:
+    (work / "words.yaml").write_text(TINY + change, encoding="utf-8")
+    code, output = invoke("validate", "words.yaml", cwd=work)
+    assert code == 2, output
+    assert fragment in output, output
+
+
+# ----------------------------------------------------------------------------
+# Folders of compare and sweep (issue 13 §6)
+# ----------------------------------------------------------------------------
+
+
+def test_compare_folder_is_named_after_its_scenarios_and_called_finished(work: Path) -> None:
+    (work / "more.yaml").write_text(
+        "extends: tiny.yaml\nname: more beds\nsites:\n  sandwell:\n    beds: {general: 30}\n",
+        encoding="utf-8",
+    )
+    args = ("compare", "tiny.yaml", "more.yaml", "-n", 2, "--no-plots", "--no-report")
+    code, output = invoke(*args, cwd=work)
+    assert code == 0, output
+    folder = work / "results" / "compare-tiny-vs-more"
+    assert (folder / "manifest.json").is_file() and (folder / "comparison.csv").is_file()
+    assert not (folder / ".hubsim.lock").exists()
+    code, output = invoke(*args, cwd=work)
+    assert code == 2
+    assert "already holds files: the finished results of a comparison (2 replications" in output
+    assert "unfinished" not in output
+
+
+def test_sweep_lock_is_removed_at_the_end(work: Path) -> None:
+    args = ("sweep", "tiny.yaml", "--set", "sites.sandwell.beds.general=18,20", "-n", 1,
+            "--no-plots", "--out", "SW")  # fmt: skip
+    code, output = invoke(*args, cwd=work)
+    assert code == 0, output
+    assert (work / "SW" / "manifest.json").is_file()
+    assert not (work / "SW" / ".sweep.lock").exists()
+    assert not (work / "SW" / ".hubsim.lock").exists()

@@ -515,7 +515,9 @@ def test_errors_point_at_the_right_file_with_extends(scenario_dir: Path) -> None
     assert err.problems == (
         "scenarios/bc.yaml, line 5, field sites.sandwell.beds.general: "
         "expected a number greater than 0, got -1.",
-        "scenarios/base.yaml, line 2, field seed: expected a whole number, got 'many'.",
+        "scenarios/base.yaml, line 2, field seed: expected a whole number, got 'many' "
+        "(inherited by scenarios/bc.yaml through 'extends': correct it here, or set the field "
+        "in scenarios/bc.yaml).",
     )
 
 

@@ -129,7 +129,8 @@ def test_bad_override_is_a_planner_error_and_nothing_runs(tmp_path: Path) -> Non
     )  # fmt: skip
     assert res.returncode == 2, res.stderr
     assert "Traceback" not in res.stderr
-    assert "tiny.yaml" in res.stderr and "sites.site_a.beds.general" in res.stderr
+    # a bad value is blamed on the --set that gave it (issue 13), not on a line of tiny.yaml
+    assert "--set sites.site_a.beds.general=-2, field sites.site_a.beds.general" in res.stderr
     assert "did you mean 'general'" in res.stderr and "every grid point" in res.stderr
     assert not (tmp_path / "out").exists()
 

@@ -150,6 +150,10 @@ def did_you_mean(word: str, options: Iterable[str], cutoff: float = 0.6) -> str 
         lowered.setdefault(o.lower(), o)
     if word.lower() in lowered and lowered[word.lower()] != word:
         return lowered[word.lower()]
+    # A full or longer name of an abbreviated option: 'Wednesday' -> 'Wed'.
+    starts = [o for low, o in lowered.items() if len(low) >= 3 and word.lower().startswith(low)]
+    if len(starts) == 1:
+        return starts[0]
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
     if match and lowered[match[0]] != word:
         return lowered[match[0]]
@@ -276,6 +280,18 @@ def reference_problems_placed(
     return [_placed(loaded, path, msg) for path, msg in problems]
 
 
+def _inherited_note(text: str, file: str | None, loaded: LoadedYaml | None) -> str:
+    """A problem in a file the planner's own file extends also names the planner's file:
+    that is where they can override the value."""
+    if loaded is None or len(loaded.files) < 2 or file not in loaded.files[1:]:
+        return text
+    own = printable(loaded.files[0])
+    return (
+        f"{text.rstrip('.')} (inherited by {own} through 'extends': correct it here, or set "
+        f"the field in {own})"
+    )
+
+
 def scenario_error(
     problems: list[dict[str, Any]],
     loaded: LoadedYaml | None,
@@ -288,7 +304,12 @@ def scenario_error(
     order = _file_order(loaded)
     problems = sorted(problems, key=lambda p: (order.get(p["file"], len(order)), p["line"] or 0))
     paragraphs = [
-        paragraph(p["text"], file=p["file"], line=p["line"], field=p["field"] or None)
+        paragraph(
+            _inherited_note(p["text"], p["file"], loaded),
+            file=p["file"],
+            line=p["line"],
+            field=p["field"] or None,
+        )
         for p in problems
     ]
     if not paragraphs:  # pragma: no cover - never called without a problem
@@ -455,8 +476,36 @@ def _expected(what: str, *kinds: str) -> None:
     _explains(*kinds)(lambda e: f"expected {what}, got {_show(e.value)}")
 
 
-_expected("a whole number", "int_type", "int_parsing", "int_from_float")
-_expected("a number", "float_type", "float_parsing", "decimal_type", "decimal_parsing")
+_NUMBER_WITH_WORDS = re.compile(
+    r"^\s*[-+]?(\d[\d_,]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*(per|a|an|/|every|each|patients|"
+    r"beds|referrals|admissions|a week|a day)\b",
+    re.IGNORECASE,
+)
+
+
+def _number_alone(value: Any) -> str:
+    """A hint for a number written with words after it: ``10 per week``."""
+    if isinstance(value, str):
+        m = _NUMBER_WITH_WORDS.match(value)
+        if m:
+            number = value[: m.end(1) + (len(m.group(3) or ""))].strip()
+            return (
+                f"; write the number alone ({number}): the field's unit is fixed (see its "
+                "description in `hubsim schema`), so convert to it first"
+            )
+    return ""
+
+
+@_explains("int_type", "int_parsing", "int_from_float")
+def _whole_number(e: _Err) -> str:
+    return f"expected a whole number, got {_show(e.value)}{_number_alone(e.value)}"
+
+
+@_explains("float_type", "float_parsing", "decimal_type", "decimal_parsing")
+def _a_number(e: _Err) -> str:
+    return f"expected a number, got {_show(e.value)}{_number_alone(e.value)}"
+
+
 _expected("a finite number", "finite_number")
 _expected("true or false", "bool_type", "bool_parsing")
 _expected("no value here", "none_required")
@@ -561,7 +610,8 @@ def _tag_missing(e: _Err) -> str:
 
 @_explains("dict_type", "model_type", "model_attributes_type", "dataclass_type", "mapping_type")
 def _not_mapping(e: _Err) -> str:
-    return f"expected a mapping of keys to values, got {_show_typed(e.value)}"
+    got = _show_typed(e.value)
+    return f"expected a mapping of keys to values, got {got}{_number_alone(e.value)}"
 
 
 @_explains("list_type", "tuple_type", "set_type", "frozen_set_type", "iterable_type")

@@ -11,7 +11,7 @@ from typing import Any
 from sim.text import shown
 
 from .checks import CSV_KEY, apply_overrides, backlog_problems, check_scenario
-from .errors import error_at
+from .errors import ScenarioError, error_at
 from .schema import Scenario
 from .sheets import has_sheets, resolve_sheets
 from .yamlio import LoadedYaml, Locations, gc_paused, load_yaml_document, not_a_file, resolve_path
@@ -40,10 +40,69 @@ def load_scenario(
         loaded = load_yaml_document(path)
         resolve_sheets(loaded)  # demand, sessions and beds named in spreadsheets
         data = loaded.data
+        wrong_paths: dict[str, str] = {}
         if overrides:
-            data = apply_overrides(data, overrides)
+            wrong_paths = place_overrides(loaded, overrides)
+            kept = {k: v for k, v in overrides.items() if k not in wrong_paths}
+            data = apply_overrides(data, kept)
         _resolve_csv_path(data, loaded)
-        return validate_scenario(data, loaded)
+        if not wrong_paths:
+            return validate_scenario(data, loaded)
+        problems = list(wrong_paths.values())
+        try:
+            validate_scenario(data, loaded)
+        except ScenarioError as exc:
+            problems += list(exc.problems)
+        raise _together(problems)
+
+
+def _together(problems: list[str]) -> ScenarioError:
+    if len(problems) == 1:
+        return ScenarioError(problems[0], problems=problems)
+    text = f"Found {len(problems)} problems in the scenario:\n\n" + "\n\n".join(problems)
+    return ScenarioError(text, problems=problems)
+
+
+def place_overrides(loaded: LoadedYaml, overrides: dict[str, Any]) -> dict[str, str]:
+    """Check ``--set`` paths and place their values on the command line.
+
+    A part of a path that is not in the scenario but close to a key that is
+    (``sites.sandwel``) is a mistake with "did you mean" (returned: path -> message; the
+    override is not applied); a value that is then found wrong is blamed on
+    ``--set PATH=VALUE``, not on the line of the file it replaced.
+    """
+    from .errors import did_you_mean, format_path
+    from .yamlio import Location
+
+    wrong: dict[str, str] = {}
+    for dotted, value in overrides.items():
+        node: Any = loaded.data
+        key: tuple[Any, ...] = ()
+        for part in dotted.split("."):
+            if isinstance(node, list) and part.isdigit():
+                key += (int(part),)
+                node = node[int(part)] if int(part) < len(node) else None
+                continue
+            if isinstance(node, dict) and part not in node:
+                close = did_you_mean(part, [str(k) for k in node], cutoff=0.75)
+                if close is not None:
+                    under = format_path(key) or "the top level"
+                    wrong[dotted] = (
+                        f"--set {shown(dotted, 80, quote=False)}: the scenario has no "
+                        f"{part!r} under {under}; did you mean {close!r}?"
+                    )
+                    break
+            key += (part,)
+            node = node.get(part) if isinstance(node, dict) else None
+        if dotted in wrong:
+            continue
+        for old in [k for k in loaded.locations if k[: len(key)] == key]:
+            del loaded.locations[old]
+        for old in [k for k in loaded.locations.lists if k[: len(key)] == key]:
+            del loaded.locations.lists[old]
+        where = f"--set {shown(dotted, 80, quote=False)}={shown(value, 40, quote=False)}"
+        loaded.locations[key] = Location(where, 0, 0)
+    return wrong
 
 
 def validate_scenario(data: dict[str, Any], loaded: LoadedYaml | None = None) -> Scenario:
