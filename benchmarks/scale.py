@@ -85,6 +85,9 @@ def collaborative(
     data["demand"]["referrals"] = referrals
     data["demand"]["quintile_mix_by_site"] = quintiles
     data["initial_waiting_list"]["lists"] = lists
+    # the template's assumption ranges and calibration reasons name its own sites
+    data.pop("assumptions", None)
+    data.pop("calibration", None)
     if weeks is not None:
         data["horizon"] = f"{weeks} weeks"
     return data

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib
@@ -66,19 +68,30 @@ def _options(
     warnings.showwarning = _warn
 
 
-def _ignore_working_folder() -> None:
+@contextmanager
+def _ignore_working_folder() -> Iterator[None]:
     """Keep the planner's own ``random.py`` or ``queue.py`` from replacing Python's.
 
     Worker processes start with ``python -m ...``, which puts the working folder first on
     their import path; ``PYTHONSAFEPATH`` (Python 3.11) stops that, and the working folder
     is taken off this process's path (which the workers copy) unless hubsim itself is
-    imported from there (a source checkout run as ``python -m sim``).
+    imported from there (a source checkout run as ``python -m sim``). Both are put back
+    afterwards, for a caller that runs the command in its own process (a test, a notebook).
     """
+    before_env, before_path = os.environ.get("PYTHONSAFEPATH"), list(sys.path)
     os.environ["PYTHONSAFEPATH"] = "1"
     here = os.path.realpath(os.getcwd())
     source = os.path.realpath(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     if source != here:
         sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != here]
+    try:
+        yield
+    finally:
+        sys.path[:] = before_path
+        if before_env is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = before_env
 
 
 for command in (
@@ -107,11 +120,9 @@ def main() -> None:
     (exit 2); anything else is an internal error: one line, no traceback unless
     ``HUBSIM_DEBUG=1``.
     """
-    # only here, where the command is the whole process: a notebook or test that calls the
-    # typer app in-process keeps its own import path and environment
-    _ignore_working_folder()
     try:
-        app()
+        with _ignore_working_folder():
+            app()
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
