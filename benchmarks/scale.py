@@ -6,6 +6,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/scale.py --region   # 25 trusts, 1 M waiting, ~5.6 M referrals
     .venv/bin/python benchmarks/scale.py --england  # 130 trusts, 7.5 M waiting, ~42 M referrals
     .venv/bin/python benchmarks/scale.py --smoke    # tiny sizes, checks that it runs
+    .venv/bin/python benchmarks/scale.py --region --write region.yaml  # for hubsim run
 
 Each row runs in a fresh process (``--child``) and reports referrals, SimPy events, run
 seconds (CPU), seconds per 1,000 referrals and the process's peak resident memory. The
@@ -15,8 +16,9 @@ England row takes tens of minutes: run it in the background
 The generator (:func:`collaborative`) copies the Black Country status quo
 (``scenarios/black_country_ortho.yaml``): ``trusts`` trusts, each one acute site copied
 from the four template sites in turn. ``capacity`` multiplies each site's referrals,
-theatres, beds and emergency admissions (a bigger trust); ``backlog`` multiplies its
-starting waiting list. The event log is off.
+theatres and ward beds (a bigger trust's elective work); its trauma admissions stay those
+of the template (10-11 a day), as in the k-fold copies: the rows measure the elective
+pathway at scale. ``backlog`` multiplies the starting waiting list. The event log is off.
 """
 
 from __future__ import annotations
@@ -67,8 +69,6 @@ def collaborative(
             site["beds"]["general"] = max(1, round(site["beds"]["general"] * capacity))
             for theatre in site["theatres"].values():
                 theatre["count"] = max(1, round(theatre.get("count", 1) * capacity))
-            em = site["emergency"]
-            em["admissions_per_day"] = em["admissions_per_day"] * capacity
         sites[sid] = site
         referrals[sid] = {
             p: rate * capacity for p, rate in base["demand"]["referrals"][src].items()
@@ -79,6 +79,7 @@ def collaborative(
         }
         quintiles[sid] = base["demand"]["quintile_mix_by_site"][src]
     data = copy.deepcopy(base)
+    data.pop("assumptions", None)  # they name the template's sites
     data["name"] = f"{trusts} trusts x{capacity:g} capacity, x{backlog:g} backlog"
     data["trusts"] = out_trusts
     data["sites"] = sites
@@ -115,7 +116,17 @@ def child(trusts: int, capacity: float, backlog: float, weeks: int | None) -> di
     waiting0 = len(model.elective.pathway)
     gc.freeze()  # as sim.run_replication does
     t2 = time.process_time()
-    model.run()
+    print(f"    built in {t2 - t1:.1f} s CPU, {waiting0:,} waiting", file=sys.stderr, flush=True)
+    while model.now < model.horizon:  # in 4-week steps, with progress on standard error
+        model.step(28.0)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"    day {model.now:5.0f}: {time.process_time() - t2:7.1f} s CPU, "
+            f"{model.elective.referred_total - waiting0:,} referrals, "
+            f"{len(model.elective.pathway):,} waiting, max RSS {rss:,.0f} MB",
+            file=sys.stderr,
+            flush=True,
+        )
     t3 = time.process_time()
     model.check_conservation()
     model.close()
@@ -148,7 +159,7 @@ def run_row(trusts: int, capacity: float, backlog: float, weeks: int | None) -> 
     if weeks is not None:
         cmd += ["--weeks", str(weeks)]
     start = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT)
     row = json.loads(out.stdout.strip().splitlines()[-1])
     row["process_s"] = time.perf_counter() - start
     return row
@@ -178,7 +189,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--trusts", type=int, nargs="*", default=[4, 16, 64, 256])
     ap.add_argument("--child", type=float, nargs=3, metavar=("TRUSTS", "CAPACITY", "BACKLOG"))
     ap.add_argument("--weeks", type=int, default=None, help="horizon in weeks (default 108)")
+    ap.add_argument(
+        "--write", default=None, metavar="FILE",
+        help="write the --region (or --england) scenario as YAML for hubsim run, and stop",
+    )  # fmt: skip
     args = ap.parse_args(argv)
+    if args.write:
+        import yaml
+
+        trusts, waiting, referrals = (130, 7.5e6, 42e6) if args.england else (25, 1e6, 5.6e6)
+        data = collaborative(trusts, *region_sizes(trusts, waiting, referrals), args.weeks)
+        Path(args.write).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        print(f"wrote {args.write}: {data['name']}")
+        return 0
     if args.child:
         trusts, capacity, backlog = args.child
         print(json.dumps(child(int(trusts), capacity, backlog, args.weeks)))

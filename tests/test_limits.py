@@ -66,13 +66,13 @@ STAFF = {"groups": {"surgeons": {"members": {"a": 4, "b": 3}}}, "needs": {"defau
                 "length_of_stay": "1 days",
             }},
             "field sites.a.emergency",
-            ["604,800,000 patients", "at most 10,000,000 patients"],
+            ["604,800,000 patients", "at most 100,000,000 patients"],
         ),
         (
             {"demand.growth_per_year": 1.0, "horizon": "50 years", "warm_up": "0 days",
              "snapshot_interval": "4 weeks", "demand.referrals.a.hip": 100},
             "field demand.referrals.a.hip",
-            ["patients into one replication", "at most 10,000,000 patients"],
+            ["patients into one replication", "at most 100,000,000 patients"],
         ),
         (
             {"staff": {**STAFF, "groups": {"surgeons": {"members": {"a": 10_000, "b": 10_000}}}},
@@ -82,12 +82,13 @@ STAFF = {"groups": {"surgeons": {"members": {"a": 4, "b": 3}}}, "needs": {"defau
              "at most 50,000,000 member-days"],
         ),
         (
-            {"sites.a.theatres.t1": {"count": 100, "sessions": [
+            {**{f"sites.a.theatres.{t}": {"count": 100, "sessions": [
                 {"days": list(WEEK), "slot": slot, "specialty": "ortho"}
                 for slot in ("AM", "PM", "evening")
-            ]}, "horizon": "50 years", "warm_up": "0 days", "snapshot_interval": "4 weeks"},
+            ]} for t in ("t1", "t2")}, "horizon": "50 years", "warm_up": "0 days",
+             "snapshot_interval": "4 weeks"},
             "field sites.a.theatres.t1",
-            ["sessions in one replication", "at most 5,000,000 sessions"],
+            ["sessions in one replication", "at most 10,000,000 sessions"],
         ),
     ],
 )  # fmt: skip

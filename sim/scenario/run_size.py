@@ -19,16 +19,18 @@ if TYPE_CHECKING:
     from .errors import Problem
     from .schema import Scenario
 
-#: Patients one replication may create (arrivals over the horizon plus the list at the start).
-MAX_PATIENTS = 10_000_000
+#: Patients one replication may create (arrivals over the horizon plus the list at the start):
+#: England's elective list (7.5 million) and two years of its referrals (42 million) fit;
+#: memory follows the patients alive, not those created (``benchmarks/bench_memory.py``).
+MAX_PATIENTS = 100_000_000
 #: Snapshots of lists and beds one replication may take.
 MAX_SNAPSHOTS = 100_000
 #: Rounds one mutual-aid scheme may run in one replication.
 MAX_ROUNDS = 100_000
 #: Staff member-days one replication may roster (each is an absence draw).
 MAX_MEMBER_DAYS = 50_000_000
-#: Theatre sessions one replication may run.
-MAX_SESSIONS = 5_000_000
+#: Theatre sessions one replication may run (England's 130 trusts for two years: 9.4 million).
+MAX_SESSIONS = 10_000_000
 
 
 def _count(n: float) -> str:
