@@ -79,7 +79,6 @@ def collaborative(
         }
         quintiles[sid] = base["demand"]["quintile_mix_by_site"][src]
     data = copy.deepcopy(base)
-    data.pop("assumptions", None)  # they name the template's sites
     data["name"] = f"{trusts} trusts x{capacity:g} capacity, x{backlog:g} backlog"
     data["trusts"] = out_trusts
     data["sites"] = sites
