@@ -15,7 +15,7 @@ A sweep folder holds::
     replications.parquet, points.csv, summary.csv, sweep_<parameter>.png, manifest.json
 
 Parts are written by this process from the workers' return values (so any joblib
-backend works, a dask cluster included) as soon as each task finishes, to a hidden
+backend works, a dask cluster included) as soon as each batch finishes, to a hidden
 temporary name renamed into place: a part that exists is complete, and temporary files
 are ignored when reading and removed at the next start. Running the same sweep again
 after a crash or ``kill -9`` runs only the tasks with no part.
