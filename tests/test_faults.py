@@ -712,3 +712,29 @@ def test_run_out_naming_a_file_exits_2(work: Path) -> None:
         os.chdir(old)
     assert res.exit_code == 2 and "notes.txt exists and is not a folder" in res.stderr
     assert (work / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_compare_killed_before_its_manifest_is_not_complete(work: Path) -> None:
+    """hubsim compare writes each scenario's folder, comparison.csv, then its own manifest
+    (the 14th file without plots): killed just before, nothing calls the folder complete."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    (work / "more.yaml").write_text(TINY.replace("general: 20", "general: 30"), encoding="utf-8")
+    printed = kill_when(
+        "STUCK", "compare", "tiny.yaml", "more.yaml", "--reps", 2, "--out", "CMP", "--no-plots",
+        cwd=work, stuck_at=14,
+    )  # fmt: skip
+    assert printed.splitlines()[-1] == f"STUCK {Path('CMP') / 'manifest.json'}"
+    assert (work / "CMP" / "comparison.csv").is_file()
+    old = Path.cwd()
+    os.chdir(work)
+    try:
+        report = CliRunner().invoke(app, ["report", "CMP"])
+        again = CliRunner().invoke(app, ["compare", "tiny.yaml", "more.yaml", "--out", "CMP"])
+    finally:
+        os.chdir(old)
+    assert report.exit_code == 2 and "holds an unfinished comparison" in report.stderr
+    assert again.exit_code == 2
+    assert "an unfinished run" in again.stderr and "no manifest.json" in again.stderr

@@ -149,6 +149,12 @@ def read_comparison(folder: Path) -> tuple[pd.DataFrame, list[RunFolder]]:
     runs = [read_run(p.parent) for p in sorted(folder.glob("*/manifest.json"))]
     if not runs:
         raise ReportError(f"{folder} has comparison.csv but no finished scenario folders")
+    if not (folder / "manifest.json").exists() and any("sha256" in r.manifest for r in runs):
+        # this hubsim writes the comparison's manifest last: without it, it did not finish
+        raise ReportError(
+            f"{folder} holds an unfinished comparison (no manifest.json): run the comparison "
+            "again with --overwrite"
+        )
     others = list(dict.fromkeys(diffs.scenario))
     base = [r for r in runs if r.name not in others]
     if len(base) != 1:
