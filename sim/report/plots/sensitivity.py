@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -60,13 +61,13 @@ def tornado(
     ax.axvline(central, color="0.3", lw=1)
     label, unit = measure_label(kpi)
     what = f"difference against '{against}'" if against else "value"
-    ax.set_xlabel(f"{label} ({unit}): {what}")
+    ax.set_xlabel("\n".join(textwrap.wrap(f"{label} ({unit}): {what}", 80)))
     if against:
         ax.axvline(0, color="#d5281b", lw=0.8, ls="--")
     n = int(df.n.iloc[0])
     wrapped_title(ax, f"{label}: one-way sensitivity to each assumption (central "
                       f"{_fmt(central)}; each end's paired 95% interval; {n} replications, "
-                      "common random numbers)", width=90)  # fmt: skip
+                      "common random numbers)", width=75)  # fmt: skip
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
