@@ -88,18 +88,21 @@ class Threshold:
         what = f"{' and '.join(self.paths)}"
         if self.goal is not None:
             return self._describe_target(label, what)
+        paired = self.reference.startswith("'")
+        measure = (f"{label}, paired difference against {self.reference}," if paired
+                   else label)  # fmt: skip
+        ref = "zero" if paired else self.reference
         if self.crossing is None:
             return (
-                f"Between {_n(self.low)} and {_n(self.high)}, {label.lower()} "
-                f"({'difference against ' if self.mode == 'threshold' else ''}"
-                f"{self.reference}) does not cross over: no threshold in this range."
+                f"Between {_n(self.low)} and {_n(self.high)} of {what}, {measure} does not "
+                f"cross {ref}: no threshold in this range."
             )
-        out = f"{label} crosses {self.reference} at {what} = {_n(self.crossing)} (mean"
+        out = f"{measure} crosses {ref} at {what} = {_n(self.crossing)} (mean"
         if self.undecided is not None:
             a, b = self.undecided
             rng = _n(a) if a == b else f"{_n(a)} to {_n(b)}"
-            out += f"); the 95% interval includes {self.reference} for {rng}, where the runs "
-            out += "cannot tell either way"
+            out += f"); its 95% interval includes {ref} at {rng}, where the runs cannot tell "
+            out += "either way"
         else:
             out += "); no value on the grid has an interval including it"
         return out + f" ({self.reps} replications, seed {self.seed}, common random numbers)."
