@@ -73,7 +73,15 @@ def waterfall(decomposition: Decomposition | pd.DataFrame, kpi: str) -> Figure:
             va="bottom", fontsize=9)  # fmt: skip
     labels.append("\n".join(textwrap.wrap(str(total.to_scenario), 16)))
     ax.set_xticks(range(n + 1), labels, fontsize=8)
-    ax.set_ylabel(f"{KPIS.label(kpi)} ({KPIS.unit(kpi)})")
+    ylabel = f"{KPIS.label(kpi)} ({KPIS.unit(kpi)})"
+    levels = [start, end, *(start + np.cumsum(steps.diff_mean.astype(float)))]
+    lows = [start + float(x) for x in [*steps.diff_ci_low, total.diff_ci_low] if np.isfinite(x)]
+    top, bottom = max(levels), min(levels + lows)
+    spread = max(top - bottom, 1e-9)
+    if bottom > 0 and spread < 0.5 * top:  # the steps would be slivers on an axis from 0
+        ax.set_ylim(bottom - 0.6 * spread, top + 0.35 * spread)
+        ylabel += ", axis not from 0"
+    ax.set_ylabel(ylabel)
     reps = int(total.n)
     wrapped_title(
         ax,
