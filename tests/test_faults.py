@@ -377,6 +377,21 @@ def test_every_result_file_is_written_by_rename(
 # ----------------------------------------------------------------------------
 
 
+def here(*args: object, cwd: Path):
+    """``hubsim ARGS`` in this process (no interpreter start): for the checks that follow a
+    fault, which need no fault of their own. Returns typer's result (exit_code, stderr)."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(app, [str(a) for a in args])
+    finally:
+        os.chdir(old)
+
+
 def start(*args: object, cwd: Path, **faults: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, *map(str, args)],
@@ -395,8 +410,8 @@ def test_a_second_run_into_a_busy_folder_is_refused(work: Path) -> None:
     try:
         assert first.stdout is not None
         assert first.stdout.readline().startswith("RUNNING")  # holds OUT, mid-run
-        second = hubsim("run", "tiny.yaml", "--reps", 2, "--seed", 9, "--out", "OUT", cwd=work)
-        assert second.returncode == 2, second.stderr
+        second = here("run", "tiny.yaml", "--reps", 2, "--seed", 9, "--out", "OUT", cwd=work)
+        assert second.exit_code == 2, second.stderr
         assert f"another hubsim (process {first.pid}) is writing to OUT" in second.stderr
         assert "Traceback" not in second.stderr
         assert visible_files(work / "OUT") == set(), "the refused run wrote into the folder"
@@ -405,8 +420,8 @@ def test_a_second_run_into_a_busy_folder_is_refused(work: Path) -> None:
         first.wait(timeout=30)
     # The killed run's lock died with it: the folder is free again, and the lock file is
     # removed at the end of the next run.
-    res = hubsim("run", "tiny.yaml", "--reps", 2, "--out", "OUT", "--no-plots", cwd=work)
-    assert res.returncode == 0, res.stderr
+    res = here("run", "tiny.yaml", "--reps", 2, "--out", "OUT", "--no-plots", cwd=work)
+    assert res.exit_code == 0, res.stderr
     assert_complete(work / "OUT")
     assert not (work / "OUT" / ".hubsim.lock").exists()
 
@@ -453,7 +468,11 @@ def test_workers_die_with_a_killed_parent(work: Path, command: str) -> None:
         deadline = time.monotonic() + 120
         while True:
             family = parent.children(recursive=True)
-            workers = [p for p in family if "loky" in " ".join(p.cmdline())]
+            # loky's workers, or forks of the command itself (the sweep's fork pool)
+            workers = [
+                p for p in family
+                if "loky.backend.popen" in " ".join(p.cmdline()) or p.cmdline() == parent.cmdline()
+            ]  # fmt: skip
             if len(workers) >= 2:
                 break
             assert proc.poll() is None, "the run ended before its workers were seen"
@@ -492,11 +511,11 @@ def test_ctrl_c_keeps_finished_replications_marked_partial(work: Path) -> None:
     assert manifest["replications"] == [0, 1] and manifest["reps_planned"] == 5
     assert sorted(pd.read_parquet(work / "OUT" / "replications.parquet")["rep"].unique()) == [0, 1]
     # A later command says what is there, and the report says it is partial.
-    again = hubsim("run", "tiny.yaml", "--reps", 5, "--out", "OUT", cwd=work)
-    assert again.returncode == 2
+    again = here("run", "tiny.yaml", "--reps", 5, "--out", "OUT", cwd=work)
+    assert again.exit_code == 2
     assert "a run interrupted after 2 of 5 replications (kept and marked partial)" in again.stderr
-    rep = hubsim("report", "OUT", cwd=work)
-    assert rep.returncode == 0, rep.stderr
+    rep = here("report", "OUT", cwd=work)
+    assert rep.exit_code == 0, rep.stderr
     html = (work / "OUT" / "report.html").read_text(encoding="utf-8")
     assert "Partial: the run was interrupted after 2 of 5 replications." in html
 
@@ -509,10 +528,10 @@ def test_killed_while_writing_the_manifest_is_not_complete(work: Path) -> None:
         stuck_at=6,
     )  # fmt: skip
     assert printed.splitlines()[-1] == f"STUCK {Path('OUT') / 'manifest.json'}"
-    report = hubsim("report", "OUT", cwd=work)
-    assert report.returncode == 2 and "has no manifest.json" in report.stderr, report.stderr
-    again = hubsim("run", "tiny.yaml", "--reps", 2, "--out", "OUT", cwd=work)
-    assert again.returncode == 2
+    report = here("report", "OUT", cwd=work)
+    assert report.exit_code == 2 and "has no manifest.json" in report.stderr, report.stderr
+    again = here("run", "tiny.yaml", "--reps", 2, "--out", "OUT", cwd=work)
+    assert again.exit_code == 2
     assert "an unfinished run (replications.parquet, scenario.yaml" in again.stderr, again.stderr
     assert "no manifest.json, so not complete results" in again.stderr
 

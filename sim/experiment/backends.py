@@ -157,7 +157,12 @@ def parallel_map(
 def _forked_map(fn: Callable[..., Any], tasks: list[tuple], n_jobs: int) -> Iterator[Any]:
     workers = min(len(tasks), n_jobs if n_jobs > 0 else available_cores()) or 1
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=die_with_parent,  # a forked worker outlives a kill -9 too
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = [pool.submit(fn, *task) for task in tasks]
         try:
             for done in as_completed(futures):
