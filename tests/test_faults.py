@@ -757,3 +757,37 @@ def test_compare_killed_before_its_manifest_is_not_complete(work: Path) -> None:
     assert report.exit_code == 2 and "holds an unfinished comparison" in report.stderr
     assert again.exit_code == 2
     assert "an unfinished run" in again.stderr and "no manifest.json" in again.stderr
+
+
+def test_folder_lock_is_reentrant_per_thread_and_removed_at_the_end(tmp_path: Path) -> None:
+    """The same thread may take the lock again (a command, then Results.save inside it);
+    another thread of the process is refused like another process (the app saves from
+    several sessions); the lock file is gone afterwards."""
+    import threading
+
+    from sim.experiment.output import LOCK_NAME, FolderBusy, folder_lock
+
+    seen: list[str] = []
+
+    def other() -> None:
+        try:
+            with folder_lock(tmp_path):
+                seen.append("entered")
+        except FolderBusy as exc:
+            seen.append(str(exc))
+
+    with folder_lock(tmp_path):
+        assert (tmp_path / LOCK_NAME).read_text().strip() == str(os.getpid())
+        with folder_lock(tmp_path):
+            pass
+        assert (tmp_path / LOCK_NAME).exists()  # still held by the outer block
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+    assert seen == [f"another hubsim (process {os.getpid()}) is writing to {tmp_path}; wait "
+                    "for it to finish or choose another folder"]  # fmt: skip
+    assert not (tmp_path / LOCK_NAME).exists()
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert seen[-1] == "entered"

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,9 @@ class FolderBusy(OutputFolderError):
 
 #: The lock file of a results folder while a hubsim process writes to it.
 LOCK_NAME = ".hubsim.lock"
-_held: dict[str, int] = {}  # folders this process has locked, and how many times
+#: Folders locked by each thread of this process, and how many times (re-entrant per thread:
+#: another thread of the same process is refused like another process).
+_held: dict[tuple[str, int], int] = {}
 
 
 def cannot_write(out: Path, exc: OSError) -> OutputFolderError:
@@ -80,12 +83,12 @@ def folder_lock(
     release, while still locked; a waiter that opened the removed file sees that it no
     longer is the one on disk and tries again. Creating it (with this process's id in it)
     is also the first write, so a folder that cannot be written is found here, before
-    anything runs. Re-entrant within one process. Returns the folder.
+    anything runs. Re-entrant within one thread. Returns the folder.
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputFolderError(f"{out} exists and is not a folder")
-    key = os.path.realpath(out)
+    key = (os.path.realpath(out), threading.get_ident())
     if key in _held:
         _held[key] += 1
         try:
