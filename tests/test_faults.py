@@ -791,3 +791,28 @@ def test_folder_lock_is_reentrant_per_thread_and_removed_at_the_end(tmp_path: Pa
     thread.start()
     thread.join()
     assert seen[-1] == "entered"
+
+
+def test_ctrl_c_in_a_sweep_keeps_its_tasks_and_says_how_to_finish(work: Path) -> None:
+    args = ("sweep", "tiny.yaml", "--set", "sites.site_a.beds.general=18,20", "-n", 30,
+            "--jobs", 1, "--out", "SW", "--no-plots")  # fmt: skip
+    proc = start(*args, cwd=work, hang_rep=27)  # the first batch (0-24) is stored by then
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("RUNNING 27"):
+                break
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "interrupted: the tasks that had finished are stored in SW/parts" in stderr
+    assert "Run the same command again to finish it" in stderr and "Traceback" not in stderr
+    assert not (work / "SW" / "manifest.json").exists()
+    assert not (work / "SW" / ".sweep.lock").exists()
+    stored = sorted(p.name for p in (work / "SW" / "parts").rglob("*.parquet"))
+    assert stored, "no finished task was stored"
+    res = here(*args, cwd=work)  # finishes what is left
+    assert res.exit_code == 0, res.stderr
+    assert (work / "SW" / "manifest.json").is_file()

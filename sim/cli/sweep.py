@@ -83,6 +83,14 @@ def sweep(
         fail(str(exc))
     except BackendError as exc:
         fail(str(exc), code=1)
+    except KeyboardInterrupt:
+        say(
+            "interrupted",
+            f"the tasks that had finished are stored in {folder}/parts; the folder has no "
+            "manifest.json, so it is not complete. Run the same command again to finish it "
+            "(stored tasks are skipped).",
+        )
+        raise typer.Exit(130) from None
     m = res.manifest
     out.print(
         f"{m['tasks_run']} task(s) run now, {m['tasks_stored_before']} already stored; "
