@@ -107,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.child is not None:
         print(json.dumps(child(args.child)))
         return 0
-    n = 20_000 if args.smoke else args.waiting
-    weeks, every = (24, 8) if args.smoke else (104, 8)
+    n = 5_000 if args.smoke else args.waiting
+    weeks, every = (12, 4) if args.smoke else (104, 8)
     print("hubsim memory benchmark")
     if args.smoke:
         print("SMOKE: tiny sizes, figures mean nothing")
