@@ -303,7 +303,8 @@ def test_the_model_description_tells_the_nurse_staffing():
     assert "<td>2 x 12 hours from 07:30</td><td>4.5%</td><td>1:1 / 1:2</td>" in staffed
     assert "after major_surgery 30%" in staffed
     plain = describe(sim.load_scenario(SCENARIOS / "nel_critical_care.yaml"), {})
-    assert "Staffed critical care beds" not in plain and "nurses per shift" not in plain
+    # the KPI table lists every registered KPI; the nursing section is what must be absent
+    assert "one nurse per level 3 patient" not in plain and "nurses per shift" not in plain
 
 
 # -- mistakes in nursing input are explained ------------------------------------------------

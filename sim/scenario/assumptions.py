@@ -28,7 +28,7 @@ turn (one-way sensitivity); :func:`assumption_overrides` gives the values to set
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -40,6 +40,15 @@ if TYPE_CHECKING:
     from .schema import Scenario
 
 
+END_BOUND = 1e9
+"""Largest size of a range end: any value a scenario can hold is far inside it."""
+End = (
+    Annotated[int, Field(ge=-END_BOUND, le=END_BOUND)]
+    | Annotated[float, Field(ge=-END_BOUND, le=END_BOUND)]
+    | str
+)
+
+
 class Assumption(Spec):
     """A value (or values moved together) the planner is unsure of: its plausible range and why."""
 
@@ -49,11 +58,11 @@ class Assumption(Spec):
         description="Dotted paths of the values this assumption moves together (default: the "
         "assumption's own name, itself a dotted path such as sites.cannock.beds.elective).",
     )
-    low: int | float | str = Field(
+    low: End = Field(
         description="Low end of the plausible range: a number, or a duration such as '4 days' "
         "(with relative: true, a multiple of each value, e.g. 0.9)."
     )
-    high: int | float | str = Field(description="High end of the plausible range, as ``low``.")
+    high: End = Field(description="High end of the plausible range, as ``low``.")
     relative: bool = Field(
         default=False,
         description="low and high multiply each path's own value (e.g. 0.9 and 1.1 for +-10%).",
