@@ -243,7 +243,7 @@ def _resources(sc: Scenario) -> str:
 #: Scenario fields the skeleton itself puts in words (the features add theirs).
 COVERED = {
     "": {"name", "description", "start_date", "horizon", "warm_up", "snapshot_interval",
-         "trusts", "sites", "policies", "assumptions"},
+         "trusts", "sites", "policies", "assumptions", "calibration"},
     "site": {"name", "trust", "location"},
 }  # fmt: skip
 
@@ -381,6 +381,16 @@ def _data(sc: Scenario) -> str:
             "moves each to its ends in turn):</p>"
             + table(["assumption", "values", "range", "why"], rows, "compact")
         )
+    cal = sc.calibration
+    if cal is not None and (cal.reasons or cal.baseline):
+        said = [f" Calibrated against the status quo in {cal.baseline}."] if cal.baseline else []
+        assumptions += (
+            "<p>Against published NHS figures (hubsim calibrate, docs/calibration.md)."
+            + esc(" ".join(said))
+            + (" Reasons the scenario gives for a figure outside its published range:</p>"
+               + table(["published figure", "reason"], list(cal.reasons.items()), "compact")
+               if cal.reasons else "</p>")
+        )  # fmt: skip
     return (
         _sub("3.1", "Data sources", sources)
         + _sub("3.2", "Pre-processing", pre)
