@@ -322,3 +322,23 @@ def test_the_app_listens_on_loopback_only() -> None:
     assert HOST == "127.0.0.1"
     assert "--server.address=127.0.0.1" in cmd
     assert "--browser.gatherUsageStats=false" in cmd
+
+
+def test_tornado_of_the_paired_difference_over_declared_assumptions() -> None:
+    """The compare page's tornado: one bar per declared assumption, drawn from real
+    sensitivity runs; a scenario with no assumptions gets the library's plain reason."""
+    from builders import emergency_only
+
+    from sim.scenario.load import scenario_dict
+
+    loss = {"dist": "exponential", "mean": "4 days"}
+    base = emergency_only(10, 2.0, loss, "divert", horizon="120 days", warm_up="20 days")
+    data = scenario_dict(base)
+    data["assumptions"] = {"sites.s.emergency.admissions_per_day": {
+        "low": 1.5, "high": 2.5, "why": "assumption: a test range"}}  # fmt: skip
+    other = sim.validate_scenario(data)
+    png, note = runs.sensitivity_figure(other, base, "emergency_diverted", reps=2)
+    assert png is not None and png.startswith(b"\x89PNG"), note
+    assert "2 replications each" in note
+    none, reason = runs.sensitivity_figure(base, None, "emergency_diverted", reps=2)
+    assert none is None and "declares no assumptions" in reason

@@ -24,6 +24,7 @@ import sim
 from sim.app import capacity, changes, downloads, form, runs, uploads
 from sim.app.form import Edits, dotted, get
 from sim.app.launch import ENV_SCENARIOS, ENV_WORKDIR, SHIPPED
+from sim.metrics import KPIS
 
 st.set_page_config(page_title="hubsim: plan a collaborative", page_icon="🏥", layout="wide")
 ss = st.session_state
@@ -739,14 +740,35 @@ def compare_section() -> None:
     for title, data in figures.items():
         st.image(data, caption=title, width="stretch")
     if not any("Tornado" in t for t in figures):
-        st.caption(
-            "A tornado chart of sensitivity to each assumption appears here once "
-            "hubsim has sensitivity runs."
-        )
+        tornado_section(chosen)
     st.markdown("**Capacity of each scenario**: theatre session hours a week and load")
     st.table(shown(capacity_side_by_side(chosen)))
     st.markdown("… and beds")
     st.table(beds_side_by_side(chosen))
+
+
+def tornado_section(chosen: list[runs.Run]) -> None:
+    """One-way sensitivity of the last run chosen against the baseline, on demand: each
+    declared assumption moved to its low and high end (hubsim sensitivity)."""
+    base, other = chosen[0], chosen[-1]
+    title = f"Sensitivity: how {other.name} against {base.name} moves with each assumption"
+    with st.expander(title):
+        names = {k: KPIS[k].label for k in KPIS.headline()}
+        kpi = st.selectbox("KPI", list(names), format_func=names.get, key="tornado_kpi")
+        reps = st.number_input("Replications per assumption end", 2, 50, 3, key="tornado_reps")
+        key = ("tornado", base.id, other.id, kpi, int(reps))
+        cache = ss.setdefault("tornadoes", {})
+        if st.button("Run the sensitivity (tornado chart)", key="tornado_run"):
+            with st.spinner("Running each assumption at its low and high end…"):
+                cache[key] = runs.sensitivity_figure(
+                    other.results.scenario, base.results.scenario, kpi, int(reps)
+                )
+        if key in cache:
+            data, note = cache[key]
+            if data is None:
+                st.info(note)
+            else:
+                st.image(data, caption=f"Tornado: {names[kpi]} ({note})", width="stretch")
 
 
 def capacity_side_by_side(chosen: list[runs.Run]) -> pd.DataFrame:

@@ -118,6 +118,22 @@ def comparison_figures(cmp: sim.Comparison) -> tuple[dict[str, bytes], list[str]
     return out, notes
 
 
+def sensitivity_figure(
+    scenario: sim.Scenario, against: sim.Scenario | None, kpi: str, reps: int, seed: int = 1
+) -> tuple[bytes | None, str]:
+    """Tornado of ``kpi`` (of its paired difference against ``against``, when given) over
+    every assumption the scenarios declare, as PNG bytes, and a note: why there is none, or
+    what was run."""
+    try:
+        sens = sim.sensitivity(scenario, against=against, kpis=[kpi], reps=reps, seed=seed)
+    except ValueError as exc:  # no assumptions declared, or an unknown KPI: said plainly
+        return None, str(exc)
+    with PLOT_LOCK:
+        data = png(sens.plot.tornado(kpi))
+    n = len(sens.table(kpi))
+    return data, f"{n} runs' worth of assumption ends, {reps} replications each, seed {seed}"
+
+
 def _needs_nothing(fn: Callable[..., Any]) -> bool:
     """Whether ``fn()`` can be called as it is (a tornado may need sensitivity runs)."""
     try:
