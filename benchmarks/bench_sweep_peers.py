@@ -12,6 +12,10 @@ Models (plain SimPy twins in ``benchmarks/peers/``, hubsim scenarios beside them
   and planned admissions cancelled when none is free (Griffiths et al. 2010):
   ``benchmarks/peers/ccu_simpy.py`` against
   ``scenarios/validation/griffiths2010/ccu_24_beds.yaml``, beds 20 to 30.
+* ``hub``: an elective hub with two theatres' all-day lists booked from a waiting list,
+  ring-fenced beds and a bed wait on the day (``policies.wait_for_bed``: a patient with no
+  bed at 08:00 waits until noon, then is cancelled, no bed): ``benchmarks/peers/hub_simpy.py``
+  against ``benchmarks/peers/hub_twin.yaml``, ring-fenced beds 16 to 26.
 
 Each side runs ``--reps`` replications of each of the 6 parameter values with ``--jobs``
 workers (the plain script with ``multiprocessing.Pool``, hubsim with ``hubsim sweep
@@ -53,6 +57,19 @@ MODELS = {
             ("occupancy", "cc_occupancy", "ccu"),
             ("unplanned_wait_hours", "cc_unplanned_wait_hours", "ccu"),
             ("planned_cancelled", "cc_planned_cancellations", "ccu"),
+        ],
+    },
+    "hub": {
+        "plain": ROOT / "benchmarks" / "peers" / "hub_simpy.py",
+        "scenario": ROOT / "benchmarks" / "peers" / "hub_twin.yaml",
+        "parameter": "sites.hub.beds.elective",
+        "plain_flag": "--beds",
+        "values": [16, 18, 20, 22, 24, 26],
+        "smoke_values": [18, 24],
+        "compare": [
+            ("operations", "operations", "hub"),
+            ("no_bed_cancellations", "cancellations_no_bed", "hub"),
+            ("occupancy", "elective_bed_occupancy", "hub"),
         ],
     },
 }

@@ -53,6 +53,8 @@ SMOKE_RUNS: dict[str, tuple[list[str], list[str]]] = {
         [
             "hubsim sweep vs plain SimPy script, whole processes, in turns",
             "[ccu: 2 values x 2 replications, 2 jobs]",
+            "[hub: 2 values x 2 replications, 2 jobs]",
+            "cancellations_no_bed",
             "median ratio hubsim / plain: wall",
             "agreement (difference of means, hubsim - plain, 95% interval):",
             "all intervals hold 0:",
