@@ -426,29 +426,3 @@ class Arrivals(simpy.Event):
     def _fire(self, _event: simpy.Event) -> None:
         self._arrive(self._next)
         self._schedule()
-
-
-class Later:
-    """Calls ``fn(*args)`` after ``delay`` days: what
-    ``env.timeout(delay).callbacks.append(lambda _e: fn(*args))`` does, with the same time
-    and event id, but with one small object in place of a Timeout, its callbacks list and a
-    closure. SimPy's loop needs of an event only its ``callbacks`` and ``_ok``; nothing
-    waits on this one. ``delay`` must not be negative (stays and turnarounds never are).
-    """
-
-    __slots__ = ("callbacks", "_ok", "_fn", "_args")
-
-    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[..., None], *args):
-        self.callbacks = _FIRE_LATER
-        self._ok = True
-        self._fn = fn
-        self._args = args
-        env.schedule(self, simpy.events.NORMAL, delay)  # type: ignore[arg-type]
-
-    def _fire(self) -> None:
-        self._fn(*self._args)
-
-
-_FIRE_LATER = (Later._fire,)
-"""Called by SimPy as ``Later._fire(event)``, i.e. the event's own method."""
-

@@ -24,7 +24,7 @@ import numpy as np
 import simpy
 
 from ..scenario.elective import Procedure
-from .calendar import Arrivals, Calendar, Later
+from .calendar import Arrivals, Calendar
 from .critical_care import CriticalCareNetwork
 from .equity import Rescoring
 from .ledger import CAUSES, Cause, ConservationError, Ledger, Tally, TimeWeighted, Waiting
@@ -440,7 +440,8 @@ class ElectivePathway:
             p.cc_bed = None
         if pool is not None:
             beds = self.beds[site]
-            Later(self.env, beds.stay(p.los), self._discharge, p, site, beds, pool)
+            done = self.env.timeout(beds.stay(p.los))
+            done.callbacks.append(lambda _e: self._discharge(p, site, beds, pool))
 
     def _discharge(self, p: Patient, site: str, beds: WardBeds, pool: BedPool) -> None:
         self.ledger.log(self.env.now, DISCHARGED, p.pid, site)

@@ -20,7 +20,7 @@ from functools import partial
 import simpy
 
 from ..scenario.emergencies import Emergency, EmergencyStream
-from .calendar import Arrivals, Calendar, Later, pattern_times
+from .calendar import Arrivals, Calendar, pattern_times
 from .ledger import ConservationError, Ledger, Tally
 from .streams import Streams
 from .wards import BedPool, WardBeds
@@ -244,7 +244,7 @@ class EmergencyDemand:
         self.ledger.log(self.env.now, ADMITTED, eid, self.site, pool.name)
         deteriorates = los < 0
         after = -los if deteriorates else self.beds.stay(los)
-        Later(self.env, after, self._discharge, pool, deteriorates)
+        self.env.timeout(after).callbacks.append(lambda _e: self._discharge(pool, deteriorates))
 
     def step_down(self, los: float) -> None:
         """A patient of this site leaves critical care for a ward bed (general first, as an
@@ -265,7 +265,7 @@ class EmergencyDemand:
         self.stepped_down += 1
         self._next_id -= 1
         self.ledger.log(self.env.now, STEPPED_DOWN, self._next_id, self.site, pool.name)
-        Later(self.env, self.beds.stay(los), self._discharge, pool)
+        self.env.timeout(self.beds.stay(los)).callbacks.append(lambda _e: self._discharge(pool))
 
     def _discharge(self, pool: BedPool, to_critical_care: bool = False) -> None:
         self.discharged += 1

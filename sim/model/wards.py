@@ -34,7 +34,7 @@ from itertools import accumulate
 import simpy
 
 from ..scenario.wards import Beds, WaitForBed
-from .calendar import Calendar, Later
+from .calendar import Calendar
 from .ledger import ConservationError, Ledger, Tally, TimeWeighted
 from .streams import Streams
 
@@ -339,7 +339,7 @@ class WardBeds:
         """A patient leaves; the bed is ready again after turnaround."""
         if self.turnaround > 0:
             self.cleaning += 1
-            Later(self.env, self.turnaround, self._cleaned, pool)
+            self.env.timeout(self.turnaround).callbacks.append(lambda _e: self._cleaned(pool))
         else:
             self._ready(pool)
 
