@@ -388,40 +388,33 @@ def pattern_times(
     return arrival_times(rates, streams.exponentials(f"{key}/arrivals"), start)
 
 
-class Arrivals(simpy.Event):
+class Arrivals:
     """Calls ``arrive(t)`` at each arrival time ``t`` of ``times`` (any iterator of
     increasing times: :func:`arrival_times`, :func:`renewal_times`, :func:`scheduled_times`).
 
-    Each arrival schedules the next one with a callback. This is what a SimPy process
-    looping over ``yield env.timeout(...)`` would do, in the same order (same times, same
-    event ids), without resuming a generator for every arrival. The stream is itself the
-    one event it schedules again and again (``env.schedule``), so an arrival allocates no
-    new event: SimPy hands a processed event's callbacks over and forgets the event.
+    Each arrival schedules the next one as a timeout with a callback. This is what a
+    SimPy process looping over ``yield env.timeout(...)`` would do, in the same order,
+    without resuming a generator for every arrival (which costs more than a callback).
     """
 
-    __slots__ = ("_times", "_arrive", "_next", "_fires")
+    __slots__ = ("_env", "_times", "_arrive", "_next")
 
     def __init__(
         self, env: simpy.Environment, times: Iterator[float], arrive: Callable[[float], None]
     ):
-        super().__init__(env)
-        self._ok = True
-        self._value = None
+        self._env = env
         self._times = times
         self._arrive = arrive
         self._next = 0.0
         """Time of the arrival scheduled next."""
-        self._fires = (self._fire,)
-        """The callbacks, the same each time (SimPy only iterates over them)."""
         self._schedule()
 
     def _schedule(self) -> None:
         t = next(self._times, None)
         if t is not None:
             self._next = t
-            env = self.env
-            self.callbacks = self._fires  # type: ignore[assignment]
-            env.schedule(self, simpy.events.NORMAL, t - env.now)
+            env = self._env
+            env.timeout(t - env.now).callbacks.append(self._fire)
 
     def _fire(self, _event: simpy.Event) -> None:
         self._arrive(self._next)
