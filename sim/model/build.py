@@ -424,7 +424,6 @@ class CollaborativeModel:
         can_book = self.elective.can_book if checked else None
         deferred = cc.booking_deferred if checked else None
         wait = self.scenario.policies.wait_for_bed is not None
-        run_session = Theatre.run_session_waiting if wait else Theatre.run_session
         log = self.ledger.events is not None
         for day in range(math.ceil(self.horizon)):
             t = max(0.0, day - lead)
@@ -454,7 +453,10 @@ class CollaborativeModel:
                         self.ledger.log(
                             env.now, BOOKED, p.pid, slot.site, f"{theatre.name} day {day}"
                         )
-                env.process(run_session(theatre, day, slot, patients, self.elective))
+                if wait:
+                    env.process(theatre.run_session_waiting(day, slot, patients, self.elective))
+                else:
+                    theatre.run_session(day, slot, patients, self.elective)
 
     def _monitor(self):
         """Snapshots every ``snapshot_interval`` before the horizon (:meth:`run` takes the

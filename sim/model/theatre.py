@@ -208,57 +208,9 @@ class Theatre:
         slot: SessionSlot,
         patients: list[Patient],
         pathway: ElectivePathway,
-    ):
-        """SimPy process: one session on ``day`` with its booked ``patients``."""
-        env = self.env
-        t0 = day + slot.start
-        if env.now < t0:
-            yield env.timeout(t0 - env.now)
-        site = self.site
-        planned_end = t0 + slot.length
-        travel = 0.0
-        if self.roster is not None:
-            staffed, travel = self.roster.outcome(day, site, self.name, slot.start)
-            if not staffed:
-                for p in patients:
-                    pathway.cancel(p, Cause.NO_STAFF, site)
-                pathway.session_lost(site, slot.length)
-                self.roster.session_lost(site)
-                return
-        ready: list[tuple[Patient, BedPool | None]] = []
-        for p in patients:
-            if pathway.patient_cancels():
-                pathway.cancel(p, Cause.PATIENT, site)
-                continue
-            admitted, pool = pathway.admit(p, site)
-            if admitted:
-                ready.append((p, pool))
-
-        late = self.late_start() + travel
-        early = self.early_finish()
-        if late > 0:
-            yield env.timeout(late)
-        started = env.now
-        stop_by = planned_end - early + self.overrun_allowed
-        planned_so_far = 0.0
-        used = 0.0
-        done = 0
-        for p, pool in ready:
-            if done and self.turnover > 0:
-                yield env.timeout(self.turnover)
-            plan = pathway.planning_time(p)
-            now = env.now
-            if now + plan > stop_by + 1e-9:
-                behind = (now - started) - planned_so_far
-                cause = Cause.OVERRUN if behind > late + early else Cause.NO_THEATRE_TIME
-                pathway.cancel(p, cause, site, pool)
-                continue
-            yield env.timeout(p.duration)
-            used += max(0.0, min(env.now, planned_end) - max(now, t0))
-            planned_so_far += plan + (self.turnover if done else 0.0)
-            done += 1
-            pathway.operated(p, site, pool)
-        pathway.session_held(site, slot.length, used)
+    ) -> None:
+        """Schedule one session on ``day`` with its booked ``patients`` (see :class:`Session`)."""
+        Session(self, day, slot, patients, pathway)
 
     def run_session_waiting(
         self,
@@ -342,3 +294,139 @@ class Theatre:
             idle += env.now - now
         pathway.stop_waiting(site, lounge)
         pathway.session_held(site, slot.length, used)
+
+
+class Session:
+    """One session on its day, run as a chain of events with no process of its own.
+
+    The list is worked out as it goes, exactly as a theatre team does it: at the start the
+    booked patients are admitted (or cancelled), the list starts (possibly late) and each
+    case is checked against the time left. Time passes only in waits (the late start, a
+    turnover, a case), and nothing outside the session can change its course, so
+    consecutive waits are one event: the session takes an event at its start, one at the
+    end of each case, and one at any cancellation or end that does not fall on either.
+    The clock reads exactly what a step-by-step process would read at each of them.
+    """
+
+    __slots__ = ("theatre", "slot", "pathway", "day", "t0", "patients", "ready", "late",
+                 "early", "started", "stop_by", "planned_so_far", "used", "done", "next",
+                 "case_start")  # fmt: skip
+
+    def __init__(
+        self,
+        theatre: Theatre,
+        day: int,
+        slot: SessionSlot,
+        patients: list[Patient],
+        pathway: ElectivePathway,
+    ):
+        self.theatre = theatre
+        self.slot = slot
+        self.pathway = pathway
+        self.patients = patients
+        self.day = day
+        env = theatre.env
+        self.t0 = t0 = day + slot.start
+        if env.now < t0:
+            env.timeout(t0 - env.now).callbacks.append(self._start)
+        else:
+            # As a process started now would: after the events being processed now.
+            start = env.event()
+            start.callbacks.append(self._start)
+            start._ok = True
+            start._value = None
+            env.schedule(start, simpy.core.URGENT)
+
+    def _start(self, _event: simpy.Event) -> None:
+        theatre, pathway, slot = self.theatre, self.pathway, self.slot
+        site = theatre.site
+        day = self.day
+        patients = self.patients
+        self.patients = None
+        travel = 0.0
+        if theatre.roster is not None:
+            staffed, travel = theatre.roster.outcome(day, site, theatre.name, slot.start)
+            if not staffed:
+                for p in patients:
+                    pathway.cancel(p, Cause.NO_STAFF, site)
+                pathway.session_lost(site, slot.length)
+                theatre.roster.session_lost(site)
+                return
+        ready: list[tuple[Patient, BedPool | None]] = []
+        for p in patients:
+            if pathway.patient_cancels():
+                pathway.cancel(p, Cause.PATIENT, site)
+                continue
+            admitted, pool = pathway.admit(p, site)
+            if admitted:
+                ready.append((p, pool))
+        self.ready = ready
+        self.late = late = theatre.late_start() + travel
+        self.early = early = theatre.early_finish()
+        now = theatre.env.now
+        self.started = now + late if late > 0 else now
+        self.stop_by = self.t0 + slot.length - early + theatre.overrun_allowed
+        self.planned_so_far = 0.0
+        self.used = 0.0
+        self.done = 0
+        self.next = 0
+        self._advance(self.started)
+
+    def _advance(self, t: float) -> None:
+        """From time ``t`` (now, or the end of the late start), take the next case: cancel
+        it if it cannot finish in time, else wait for its end; at the end of the list, the
+        session is held."""
+        theatre, pathway = self.theatre, self.pathway
+        env = theatre.env
+        ready = self.ready
+        turnover = theatre.turnover
+        while self.next < len(ready):
+            p, pool = ready[self.next]
+            if self.done and turnover > 0:
+                t = t + turnover
+            plan = pathway.planning_time(p)
+            if t + plan > self.stop_by + 1e-9:
+                if t != env.now:
+                    env.timeout(t - env.now).callbacks.append(self._cancel_next)
+                    return
+                self._cancel(p, pool, t)
+                continue
+            self.case_start = t
+            env.timeout(t + p.duration - env.now if t != env.now else p.duration).callbacks.append(
+                self._case_done
+            )
+            return
+        if t != env.now:
+            env.timeout(t - env.now).callbacks.append(self._held)
+            return
+        self._held(None)
+
+    def _cancel(self, p: Patient, pool: BedPool | None, now: float) -> None:
+        behind = (now - self.started) - self.planned_so_far
+        cause = Cause.OVERRUN if behind > self.late + self.early else Cause.NO_THEATRE_TIME
+        self.next += 1
+        self.pathway.cancel(p, cause, self.theatre.site, pool)
+
+    def _cancel_next(self, _event: simpy.Event) -> None:
+        p, pool = self.ready[self.next]
+        now = self.theatre.env.now
+        self._cancel(p, pool, now)
+        self._advance(now)
+
+    def _case_done(self, _event: simpy.Event) -> None:
+        theatre = self.theatre
+        now = theatre.env.now
+        p, pool = self.ready[self.next]
+        self.next += 1
+        planned_end = self.t0 + self.slot.length
+        self.used += max(0.0, min(now, planned_end) - max(self.case_start, self.t0))
+        self.planned_so_far += self.pathway.planning_time(p) + (
+            theatre.turnover if self.done else 0.0
+        )
+        self.done += 1
+        self.pathway.operated(p, theatre.site, pool)
+        self._advance(now)
+
+    def _held(self, _event: simpy.Event | None) -> None:
+        self.ready = None
+        self.pathway.session_held(self.theatre.site, self.slot.length, self.used)
