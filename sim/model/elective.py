@@ -440,12 +440,13 @@ class ElectivePathway:
             p.cc_bed = None
         if pool is not None:
             beds = self.beds[site]
-            done = self.env.timeout(beds.stay(p.los))
-            done.callbacks.append(lambda _e: self._discharge(p, site, beds, pool))
-
-    def _discharge(self, p: Patient, site: str, beds: WardBeds, pool: BedPool) -> None:
-        self.ledger.log(self.env.now, DISCHARGED, p.pid, site)
-        beds.discharge(pool)
+            if ledger.events is None:
+                beds.leave_after(beds.stay(p.los), pool)
+            else:
+                pid = p.pid
+                beds.leave_after(
+                    beds.stay(p.los), pool, lambda t: ledger.log(t, DISCHARGED, pid, site)
+                )
 
     def session_held(self, site: str, planned: float, used: float) -> None:
         tally = self.tally[self._site[site]]

@@ -242,9 +242,10 @@ class EmergencyDemand:
             source.wait_days += waited
             source.waited += waited > 0
         self.ledger.log(self.env.now, ADMITTED, eid, self.site, pool.name)
-        deteriorates = los < 0
-        after = -los if deteriorates else self.beds.stay(los)
-        self.env.timeout(after).callbacks.append(lambda _e: self._discharge(pool, deteriorates))
+        if los < 0:  # deteriorates: leaves the ward for critical care
+            self.env.timeout(-los).callbacks.append(lambda _e: self._discharge(pool, True))
+        else:
+            self.beds.leave_after(self.beds.stay(los), pool, self._discharged)
 
     def step_down(self, los: float) -> None:
         """A patient of this site leaves critical care for a ward bed (general first, as an
@@ -265,7 +266,10 @@ class EmergencyDemand:
         self.stepped_down += 1
         self._next_id -= 1
         self.ledger.log(self.env.now, STEPPED_DOWN, self._next_id, self.site, pool.name)
-        self.env.timeout(self.beds.stay(los)).callbacks.append(lambda _e: self._discharge(pool))
+        self.beds.leave_after(self.beds.stay(los), pool, self._discharged)
+
+    def _discharged(self, _t: float) -> None:
+        self.discharged += 1
 
     def _discharge(self, pool: BedPool, to_critical_care: bool = False) -> None:
         self.discharged += 1

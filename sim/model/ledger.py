@@ -25,6 +25,7 @@ import dataclasses
 from array import array
 from collections.abc import Callable, Sequence
 from enum import IntEnum
+from operator import itemgetter
 from typing import NamedTuple, Self, TypeVar
 
 import numpy as np
@@ -295,6 +296,10 @@ class Ledger:
         """The run has ended: keep what each tally gained since the warm-up."""
         self.end = now
         self._settle(now)
+        if self.events:
+            # A discharge is logged when its bed is ready again, at the time the patient
+            # left: a stable sort puts it back in place, leaving the rest in event order.
+            self.events.sort(key=itemgetter(0))
         self.measured = {}
         for kind, (_keys, table) in self._tables.items():
             before = self._before.get(kind)

@@ -216,7 +216,13 @@ class WardBeds:
         self.emergency_queue: deque[tuple[float, EmergencyCallback]] = deque()
         """Emergency patients waiting for a bed (since when, and who), first come first served."""
         self.cleaning = 0
-        """Beds empty but not yet ready again (turnaround after a discharge)."""
+        """Beds empty but not yet ready again after a :meth:`discharge` (turnaround)."""
+        self._leaving: list[float] = []
+        """Times of the discharges :meth:`leave_after` has scheduled and no midnight has
+        passed yet (a heap): with ``_left`` and ``_turned_round`` they tell how many of its
+        beds are being cleaned at a midnight."""
+        self._left = 0
+        self._turned_round = 0
         self.tally = ledger.tallies(WardTally)[ledger.index[site]]
         ledger.on_settle(self._settle)
         self.hours: DischargeHours | None = None
@@ -249,8 +255,15 @@ class WardBeds:
     def midnight(self) -> None:
         """Count the beds a patient occupies at midnight, as the KH03 return does (beds
         being cleaned are empty)."""
+        leaving = self._leaving
+        if leaving:
+            now = self.env.now
+            while leaving and leaving[0] <= now:
+                heapq.heappop(leaving)
+                self._left += 1
+        cleaning = self.cleaning + self._left - self._turned_round
         tally = self.tally
-        tally.midnight_occupied += self.general.busy + self.elective.busy - self.cleaning
+        tally.midnight_occupied += self.general.busy + self.elective.busy - cleaning
         tally.midnight_available += self.general.capacity + self.elective.capacity
 
     def snapshot(self, ledger: Ledger, t: float) -> None:
@@ -335,6 +348,38 @@ class WardBeds:
         return lounge[0][-1] if lounge else None
 
     # -- discharges ----------------------------------------------------------------
+    def leave_after(
+        self, stay: float, pool: BedPool, discharged: Callable[[float], None] | None = None
+    ) -> None:
+        """A patient in a bed of ``pool`` leaves in ``stay`` days and the bed is ready again
+        after its turnaround; ``discharged(time of leaving)`` is called when it is.
+
+        One event, at the end of the turnaround: nothing happens at the discharge itself but
+        the bed going to cleaning, which only the midnight count sees (it reads the
+        discharges passed from ``_leaving``)."""
+        env = self.env
+        turnaround = self.turnaround
+        if turnaround > 0:
+            leave = env.now + stay
+            heapq.heappush(self._leaving, leave)
+            ready = leave + turnaround
+            env.timeout(ready - env.now).callbacks.append(
+                lambda _e: self._after_turnaround(pool, leave, discharged)
+            )
+        else:
+            env.timeout(stay).callbacks.append(
+                lambda _e: self._after_turnaround(pool, env.now, discharged)
+            )
+
+    def _after_turnaround(
+        self, pool: BedPool, leave: float, discharged: Callable[[float], None] | None
+    ) -> None:
+        if self.turnaround > 0:
+            self._turned_round += 1
+        if discharged is not None:
+            discharged(leave)
+        self._ready(pool)
+
     def discharge(self, pool: BedPool) -> None:
         """A patient leaves; the bed is ready again after turnaround."""
         if self.turnaround > 0:
