@@ -127,7 +127,9 @@ def main(argv: list[str] | None = None) -> None:
         Row(s1, OTHERS, f"{busy1.others:.1f}"),
     ]
     notes.append(
-        f"1. {e.events:,} events to the horizon; medians of {len(e.model_walls)} model runs "
+        f"1. {e.events:,} events to the horizon (the bare loops run {e.bare_events:,}, the "
+        "count when issue 14 set the target); CPU seconds, medians of "
+        f"{len(e.model_walls)} model runs "
         f"({statistics.median(e.model_walls):.3f} s) and {len(e.bare_walls)} bare loops "
         f"({statistics.median(e.bare_walls):.3f} s), taken in turns; best-vs-best ratio "
         f"{e.ratio_best:.2f}x; model build {statistics.median(e.builds) * 1e3:.0f} ms, not "
