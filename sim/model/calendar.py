@@ -29,6 +29,7 @@ import simpy
 from ..scenario.calendar import BANK_HOLIDAY_REGIONS, monday_of
 from ..scenario.calendar import Calendar as CalendarSpec
 from ..scenario.types import WEEKDAYS
+from .later import Due
 from .ledger import Ledger, Tally
 
 if TYPE_CHECKING:
@@ -51,9 +52,7 @@ def bank_holidays(region: str, years: range) -> list[dt.date]:
     maintained ``holidays`` library (substitute days and one-off holidays included)."""
     import holidays
 
-    return sorted(
-        holidays.country_holidays("GB", subdiv=BANK_HOLIDAY_REGIONS[region], years=years)
-    )
+    return sorted(holidays.country_holidays("GB", subdiv=BANK_HOLIDAY_REGIONS[region], years=years))
 
 
 def closed_mondays(weeks: TheatreWeeks, years: range) -> set[dt.date]:
@@ -388,13 +387,13 @@ def pattern_times(
     return arrival_times(rates, streams.exponentials(f"{key}/arrivals"), start)
 
 
-class Arrivals:
+class Arrivals(Due):
     """Calls ``arrive(t)`` at each arrival time ``t`` of ``times`` (any iterator of
     increasing times: :func:`arrival_times`, :func:`renewal_times`, :func:`scheduled_times`).
 
-    Each arrival schedules the next one as a timeout with a callback. This is what a
-    SimPy process looping over ``yield env.timeout(...)`` would do, in the same order,
-    without resuming a generator for every arrival (which costs more than a callback).
+    The stream is its own event, due again at each arrival: what a SimPy process looping
+    over ``yield env.timeout(...)`` would do, at the same times and in the same order,
+    without a generator to resume or a timeout to make for every arrival.
     """
 
     __slots__ = ("_env", "_times", "_arrive", "_next")
@@ -414,8 +413,11 @@ class Arrivals:
         if t is not None:
             self._next = t
             env = self._env
-            env.timeout(t - env.now).callbacks.append(self._fire)
+            self.due(env, t - env.now, _FIRE)
 
-    def _fire(self, _event: simpy.Event) -> None:
+    def _fire(self, _event: object = None) -> None:
         self._arrive(self._next)
         self._schedule()
+
+
+_FIRE = (Arrivals._fire,)

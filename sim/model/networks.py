@@ -733,9 +733,7 @@ class BedNetwork:
             roster.tally.no_nurse += 1
 
     # -- unplanned patients ----------------------------------------------------------------------
-    def unplanned(
-        self, home: str, los: float | None = None, then: NextStay | None = None
-    ) -> None:
+    def unplanned(self, home: str, los: float | None = None, then: NextStay | None = None) -> None:
         """An unplanned patient at ``home`` needs a bed now (stay: the unit's); ``then``:
         where they go when the stay ends (None: they leave)."""
         unit = self.units[home]
@@ -813,9 +811,7 @@ class BedNetwork:
     def _transfer_or_else(self, unit: Unit, patient: BedPatient) -> None:
         """Transfer to the first unit in order of preference with a free bed."""
         level = patient.level
-        target = next(
-            (u for u in self._order[unit.site] if u.free_for_unplanned(level)), None
-        )
+        target = next((u for u in self._order[unit.site] if u.free_for_unplanned(level)), None)
         if target is not None:
             self.env.process(self._transfer(patient, target))
         else:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from .later import Due
 from .ledger import Cause
 from .patient import BOOKED, Patient
 from .waiting_list import WaitingList
@@ -296,7 +297,7 @@ class Theatre:
         pathway.session_held(site, slot.length, used)
 
 
-class Session:
+class Session(Due):
     """One session on its day, run as a chain of events with no process of its own.
 
     The list is worked out as it goes, exactly as a theatre team does it: at the start the
@@ -328,7 +329,7 @@ class Session:
         env = theatre.env
         self.t0 = t0 = day + slot.start
         if env.now < t0:
-            env.timeout(t0 - env.now).callbacks.append(self._start)
+            self.due(env, t0 - env.now, _START)
         else:
             # As a process started now would: after the events being processed now.
             start = env.event()
@@ -337,7 +338,7 @@ class Session:
             start._value = None
             env.schedule(start, simpy.core.URGENT)
 
-    def _start(self, _event: simpy.Event) -> None:
+    def _start(self, _event: object = None) -> None:
         theatre, pathway, slot = self.theatre, self.pathway, self.slot
         site = theatre.site
         day = self.day
@@ -387,17 +388,15 @@ class Session:
             plan = pathway.planning_time(p)
             if t + plan > self.stop_by + 1e-9:
                 if t != env.now:
-                    env.timeout(t - env.now).callbacks.append(self._cancel_next)
+                    self.due(env, t - env.now, _CANCEL_NEXT)
                     return
                 self._cancel(p, pool, t)
                 continue
             self.case_start = t
-            env.timeout(t + p.duration - env.now if t != env.now else p.duration).callbacks.append(
-                self._case_done
-            )
+            self.due(env, t + p.duration - env.now if t != env.now else p.duration, _CASE_DONE)
             return
         if t != env.now:
-            env.timeout(t - env.now).callbacks.append(self._held)
+            self.due(env, t - env.now, _HELD)
             return
         self._held(None)
 
@@ -407,13 +406,13 @@ class Session:
         self.next += 1
         self.pathway.cancel(p, cause, self.theatre.site, pool)
 
-    def _cancel_next(self, _event: simpy.Event) -> None:
+    def _cancel_next(self, _event: object = None) -> None:
         p, pool = self.ready[self.next]
         now = self.theatre.env.now
         self._cancel(p, pool, now)
         self._advance(now)
 
-    def _case_done(self, _event: simpy.Event) -> None:
+    def _case_done(self, _event: object = None) -> None:
         theatre = self.theatre
         now = theatre.env.now
         p, pool = self.ready[self.next]
@@ -427,6 +426,12 @@ class Session:
         self.pathway.operated(p, theatre.site, pool)
         self._advance(now)
 
-    def _held(self, _event: simpy.Event | None) -> None:
+    def _held(self, _event: object = None) -> None:
         self.ready = None
         self.pathway.session_held(self.theatre.site, self.slot.length, self.used)
+
+
+_START = (Session._start,)
+_CASE_DONE = (Session._case_done,)
+_CANCEL_NEXT = (Session._cancel_next,)
+_HELD = (Session._held,)

@@ -35,6 +35,7 @@ import simpy
 
 from ..scenario.wards import Beds, WaitForBed
 from .calendar import Calendar
+from .later import Due
 from .ledger import ConservationError, Ledger, Tally, TimeWeighted
 from .streams import Streams
 
@@ -183,6 +184,36 @@ class DischargeHours:
         h = min(bisect_right(self._cum, target) - 1, 23)
         x = (h + (target - self._cum[h]) / self._weight[h]) / 24 if self._weight[h] else h / 24
         return max(day + x - now, 0.0)
+
+
+class BedReady(Due):
+    """A bed whose patient leaves at ``leave``, due when it is ready again after its
+    turnaround (see :meth:`WardBeds.leave_after`)."""
+
+    __slots__ = ("beds", "pool", "leave", "discharged")
+
+    def __init__(
+        self,
+        beds: WardBeds,
+        pool: BedPool,
+        leave: float,
+        discharged: Callable[[float], None] | None,
+    ):
+        self.beds = beds
+        self.pool = pool
+        self.leave = leave
+        self.discharged = discharged
+
+    def ready(self, _event: object = None) -> None:
+        beds = self.beds
+        if beds.turnaround > 0:
+            beds._turned_round += 1
+        if self.discharged is not None:
+            self.discharged(self.leave)
+        beds._ready(self.pool)
+
+
+_READY = (BedReady.ready,)
 
 
 class WardBeds:
@@ -359,26 +390,12 @@ class WardBeds:
         discharges passed from ``_leaving``)."""
         env = self.env
         turnaround = self.turnaround
+        leave = env.now + stay
         if turnaround > 0:
-            leave = env.now + stay
             heapq.heappush(self._leaving, leave)
-            ready = leave + turnaround
-            env.timeout(ready - env.now).callbacks.append(
-                lambda _e: self._after_turnaround(pool, leave, discharged)
-            )
+            BedReady(self, pool, leave, discharged).due(env, leave + turnaround - env.now, _READY)
         else:
-            env.timeout(stay).callbacks.append(
-                lambda _e: self._after_turnaround(pool, env.now, discharged)
-            )
-
-    def _after_turnaround(
-        self, pool: BedPool, leave: float, discharged: Callable[[float], None] | None
-    ) -> None:
-        if self.turnaround > 0:
-            self._turned_round += 1
-        if discharged is not None:
-            discharged(leave)
-        self._ready(pool)
+            BedReady(self, pool, leave, discharged).due(env, stay, _READY)
 
     def discharge(self, pool: BedPool) -> None:
         """A patient leaves; the bed is ready again after turnaround."""
