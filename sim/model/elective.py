@@ -137,6 +137,8 @@ class ElectivePathway:
         self.router = router
         self.rescoring = rescoring if rescoring.active else None
         self.tally = ledger.tallies(ElectiveTally)
+        self._log = ledger.events is not None
+        """Whether the patient-level event log is kept (calls to it are skipped if not)."""
         self._site = ledger.index
         clock = lambda: env.now  # noqa: E731
         self.lists: dict[tuple[str, str], WaitingList] = {
@@ -202,7 +204,7 @@ class ElectivePathway:
         # Waiting patients by home site and day of referral, for cheap long-wait counts.
         self._offset = int(math.ceil(oldest_wait)) + 2
         size = self._offset + calendar.days + 2
-        self._census = [np.zeros(size, dtype=np.int64) for _ in ledger.sites]
+        self._census = [[0] * size for _ in ledger.sites]
 
     # -- helpers -----------------------------------------------------------------------
     def planning_time(self, p: Patient) -> float:
@@ -261,11 +263,12 @@ class ElectivePathway:
         self._open.add(self.env.now, 1)
         self._open_count += 1
         home = self._site[p.home]
-        self._census[home][int(math.floor(referral_time)) + self._offset] += 1
+        self._census[home][math.floor(referral_time) + self._offset] += 1
         self.referred_total += 1
         if count:
             self.tally[home].referrals += 1
-        self.ledger.log(self.env.now, REFERRED, p.pid, p.home, p.procedure)
+        if self._log:
+            self.ledger.log(self.env.now, REFERRED, p.pid, p.home, p.procedure)
         self.list_for(p).add(p)
         if self._removal_rate > 0:
             leave = self.env.now + self._u_removal() / self._removal_rate
@@ -279,7 +282,7 @@ class ElectivePathway:
         self._open_count -= 1
         if self._to_remove:
             self._to_remove.pop(p.pid, None)
-        self._census[self._site[p.home]][int(math.floor(p.referral_time)) + self._offset] -= 1
+        self._census[self._site[p.home]][math.floor(p.referral_time) + self._offset] -= 1
 
     def snapshot(self, ledger: Ledger, t: float) -> None:
         """Waiting, over 18, 52 and 65 weeks by home site (to the nearest day) and for the
@@ -287,7 +290,7 @@ class ElectivePathway:
         cuts = [max(0, int(math.floor(t - 7.0 * w)) + self._offset + 1) for w in (18, 52, 65)]
         totals = [0, 0, 0, 0]
         for sid, counts in zip(ledger.sites, self._census, strict=True):
-            row = (int(counts.sum()), *(int(counts[:cut].sum()) for cut in cuts))
+            row = (sum(counts), *(sum(counts[:cut]) for cut in cuts))
             self._sample(ledger, t, sid, row)
             totals = [a + b for a, b in zip(totals, row, strict=True)]
         self._sample(ledger, t, "", totals)
@@ -397,7 +400,8 @@ class ElectivePathway:
         if cause is not Cause.PATIENT:
             tally.cancellations_by_procedure[self._proc_index[p.procedure]] += 1
         p.cancellations += 1
-        self.ledger.log(self.env.now, CANCELLED, p.pid, site, cause.label)
+        if self._log:
+            self.ledger.log(self.env.now, CANCELLED, p.pid, site, cause.label)
         self._after_cancel(p, cause, site)
 
     def _back_to_list(self, p: Patient, cause: Cause, _site: str) -> None:
@@ -414,7 +418,8 @@ class ElectivePathway:
 
     def admitted(self, p: Patient, site: str) -> None:
         p.state = ADMITTED
-        self.ledger.log(self.env.now, ADMITTED_EVENT, p.pid, site)
+        if self._log:
+            self.ledger.log(self.env.now, ADMITTED_EVENT, p.pid, site)
 
     def operated(self, p: Patient, site: str, pool: BedPool | None) -> None:
         """Treated: the pathway ends; an inpatient stays in bed for their length of stay."""
@@ -434,13 +439,14 @@ class ElectivePathway:
             ledger.operations.add(
                 self._site[p.home], where, p.priority, now - p.referral_time, now, p.quintile
             )
-        ledger.log(now, OPERATED, p.pid, site, p.procedure)
+        if self._log:
+            ledger.log(now, OPERATED, p.pid, site, p.procedure)
         if p.cc_bed is not None:
             self.critical_care.discharge_planned_after(p.cc_bed, p.cc_los)
             p.cc_bed = None
         if pool is not None:
             beds = self.beds[site]
-            if ledger.events is None:
+            if not self._log:
                 beds.leave_after(beds.stay(p.los), pool)
             else:
                 pid = p.pid

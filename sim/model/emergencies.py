@@ -150,6 +150,7 @@ class EmergencyDemand:
         self.beds = beds
         self.ledger = ledger
         self.tally = ledger.tallies(EmergencyTally)[ledger.index[site]]
+        self._log = ledger.events is not None
         self._no_bed = self._divert if spec.when_full == "divert" else self._queue
         key = f"emergency/{site}"
         self._calendar = calendar
@@ -197,7 +198,8 @@ class EmergencyDemand:
         self.tally.emergency_arrivals += 1
         if stream.tally is not None:
             stream.tally.emergency_arrivals += 1
-        self.ledger.log(now, ARRIVED, eid, self.site)
+        if self._log:
+            self.ledger.log(now, ARRIVED, eid, self.site)
         los = ward_stay = stream.stay()
         # A stream is drawn only if some value of it could matter: with a probability of
         # 0 none can (and each stream serves one purpose, so no other draw shifts).
@@ -241,7 +243,8 @@ class EmergencyDemand:
             source.emergency_admissions += 1
             source.wait_days += waited
             source.waited += waited > 0
-        self.ledger.log(self.env.now, ADMITTED, eid, self.site, pool.name)
+        if self._log:
+            self.ledger.log(self.env.now, ADMITTED, eid, self.site, pool.name)
         if los < 0:  # deteriorates: leaves the ward for critical care
             self.env.timeout(-los).callbacks.append(lambda _e: self._discharge(pool, True))
         else:
