@@ -290,7 +290,8 @@ class ElectivePathway:
         cuts = [max(0, int(math.floor(t - 7.0 * w)) + self._offset + 1) for w in (18, 52, 65)]
         totals = [0, 0, 0, 0]
         for sid, counts in zip(ledger.sites, self._census, strict=True):
-            row = (sum(counts), *(sum(counts[:cut]) for cut in cuts))
+            upto = np.cumsum(counts)
+            row = (int(upto[-1]), *(int(upto[cut - 1]) if cut else 0 for cut in cuts))
             self._sample(ledger, t, sid, row)
             totals = [a + b for a, b in zip(totals, row, strict=True)]
         self._sample(ledger, t, "", totals)
