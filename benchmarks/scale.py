@@ -116,8 +116,10 @@ def child(trusts: int, capacity: float, backlog: float, weeks: int | None) -> di
     gc.freeze()  # as sim.run_replication does
     t2 = time.process_time()
     print(f"    built in {t2 - t1:.1f} s CPU, {waiting0:,} waiting", file=sys.stderr, flush=True)
+    pending: list[int] = []
     while model.now < model.horizon:  # in 4-week steps, with progress on standard error
         model.step(28.0)
+        pending.append(len(model.env._queue))  # SimPy's event heap (private)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"    day {model.now:5.0f}: {time.process_time() - t2:7.1f} s CPU, "
@@ -141,6 +143,7 @@ def child(trusts: int, capacity: float, backlog: float, weeks: int | None) -> di
         "run_s": t3 - t2,
         "close_s": t4 - t3,
         "still_waiting": len(el.pathway),
+        "pending": sum(pending) / len(pending),
     }
     t5 = time.process_time()
     model.release()
@@ -164,10 +167,21 @@ def run_row(trusts: int, capacity: float, backlog: float, weeks: int | None) -> 
     return row
 
 
+def bare_us_per_event(k: int, events: int = 200_000, repeats: int = 5) -> float:
+    """CPU microseconds per event of a bare SimPy loop with ``k`` pending timeouts (the
+    engine benchmark's loop), median of ``repeats``."""
+    import statistics
+
+    from bench_engine import bare_loop
+
+    return statistics.median(bare_loop(events, k) for _ in range(repeats)) / events * 1e6
+
+
 def print_rows(rows: list[dict[str, float]]) -> None:
     head = (
         f"{'trusts':>6} {'waiting t0':>11} {'referrals':>11} {'events':>11} {'build s':>8} "
-        f"{'run s':>8} {'s/1k ref':>9} {'free s':>7} {'process s':>9} {'max RSS MB':>10}"
+        f"{'run s':>8} {'s/1k ref':>9} {'free s':>7} {'process s':>9} {'max RSS MB':>10} "
+        f"{'heap':>6} {'bare us/ev':>10}"
     )
     print(head)
     print("-" * len(head))
@@ -176,7 +190,17 @@ def print_rows(rows: list[dict[str, float]]) -> None:
         print(
             f"{r['trusts']:>6} {r['waiting_at_start']:>11,} {r['referrals']:>11,} "
             f"{r['events']:>11,} {r['build_s']:>8.2f} {r['run_s']:>8.2f} {per:>9.4f} "
-            f"{r['free_s']:>7.2f} {r['process_s']:>9.1f} {r['max_rss_mb']:>10,.0f}"
+            f"{r['free_s']:>7.2f} {r['process_s']:>9.1f} {r['max_rss_mb']:>10,.0f} "
+            f"{r['pending']:>6,.0f} {r['bare_us']:>10.2f}"
+        )
+    if len(rows) > 1:
+        a, b = rows[0], rows[-1]
+        per = [r["run_s"] / max(r["referrals"], 1) for r in (a, b)]
+        rise, bare_rise = per[1] / per[0], b["bare_us"] / a["bare_us"]
+        print(
+            f"cost per referral x{rise:.2f} from {a['trusts']} to {b['trusts']} trusts; a bare "
+            f"SimPy loop at the same heap sizes x{bare_rise:.2f}: "
+            + ("PASS" if rise <= bare_rise else f"MISS by x{rise / bare_rise:.2f}")
         )
 
 
@@ -224,10 +248,17 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         rows.append(run_row(trusts, capacity, backlog, weeks))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    for r in rows:  # in this process, after the children: same heap size, nothing else
+        r["bare_us"] = bare_us_per_event(
+            max(1, round(r["pending"])), 20_000 if args.smoke else 200_000
+        )
     print_rows(rows)
     print(
         "run s and build s: CPU seconds in the child; free s: freeing the model after the run; "
-        "max RSS: the child's peak resident memory"
+        "max RSS: the child's peak resident memory; heap: SimPy's pending events, mean of "
+        "4-weekly samples; bare us/ev: CPU per event of a bare SimPy loop with that many "
+        "pending timeouts (bench_engine.py's loop, median of 5 x 200,000 events)"
     )
     return 0
 
