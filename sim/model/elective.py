@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -204,7 +205,9 @@ class ElectivePathway:
         # Waiting patients by home site and day of referral, for cheap long-wait counts.
         self._offset = int(math.ceil(oldest_wait)) + 2
         size = self._offset + calendar.days + 2
-        self._census = [[0] * size for _ in ledger.sites]
+        self._census = [array("q", bytes(8 * size)) for _ in ledger.sites]
+        """Waiting patients by home site and referral day: typed arrays, cheap to count into
+        one by one and read by numpy without a copy at each snapshot."""
 
     # -- helpers -----------------------------------------------------------------------
     def planning_time(self, p: Patient) -> float:
@@ -290,7 +293,7 @@ class ElectivePathway:
         cuts = [max(0, int(math.floor(t - 7.0 * w)) + self._offset + 1) for w in (18, 52, 65)]
         totals = [0, 0, 0, 0]
         for sid, counts in zip(ledger.sites, self._census, strict=True):
-            upto = np.cumsum(counts)
+            upto = np.frombuffer(counts, dtype=np.int64).cumsum()
             row = (int(upto[-1]), *(int(upto[cut - 1]) if cut else 0 for cut in cuts))
             self._sample(ledger, t, sid, row)
             totals = [a + b for a, b in zip(totals, row, strict=True)]
