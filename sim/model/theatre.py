@@ -203,6 +203,22 @@ class Theatre:
             waiting_list.put_back(entry)
         return booked, places - len(booked)
 
+    def staffed(
+        self, day: int, slot: SessionSlot, patients: list[Patient], pathway: ElectivePathway
+    ) -> float | None:
+        """At the start of a session: the team's travel time if it has its team, else None
+        (the session is lost and its ``patients`` cancelled)."""
+        if self.roster is None:
+            return 0.0
+        staffed, travel = self.roster.outcome(day, self.site, self.name, slot.start)
+        if staffed:
+            return travel
+        for p in patients:
+            pathway.cancel(p, Cause.NO_STAFF, self.site)
+        pathway.session_lost(self.site, slot.length)
+        self.roster.session_lost(self.site)
+        return None
+
     def run_session(
         self,
         day: int,
@@ -238,15 +254,9 @@ class Theatre:
             yield env.timeout(t0 - env.now)
         site = self.site
         planned_end = t0 + slot.length
-        travel = 0.0
-        if self.roster is not None:
-            staffed, travel = self.roster.outcome(day, site, self.name, slot.start)
-            if not staffed:
-                for p in patients:
-                    pathway.cancel(p, Cause.NO_STAFF, site)
-                pathway.session_lost(site, slot.length)
-                self.roster.session_lost(site)
-                return
+        travel = self.staffed(day, slot, patients, pathway)
+        if travel is None:
+            return
         lounge = Lounge()
         for place, p in enumerate(patients):
             if pathway.patient_cancels():
@@ -344,15 +354,9 @@ class Session(Due):
         day = self.day
         patients = self.patients
         self.patients = None
-        travel = 0.0
-        if theatre.roster is not None:
-            staffed, travel = theatre.roster.outcome(day, site, theatre.name, slot.start)
-            if not staffed:
-                for p in patients:
-                    pathway.cancel(p, Cause.NO_STAFF, site)
-                pathway.session_lost(site, slot.length)
-                theatre.roster.session_lost(site)
-                return
+        travel = theatre.staffed(day, slot, patients, pathway)
+        if travel is None:
+            return
         ready: list[tuple[Patient, BedPool | None]] = []
         for p in patients:
             if pathway.patient_cancels():
