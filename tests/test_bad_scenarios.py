@@ -53,6 +53,9 @@ SUBPROCESS_SAMPLE = (
     ("backlog_bad_priority.yaml", "run"),
 )
 PEAK_RSS_LIMIT_MB = 300
+# Seconds: a guard against a hang (a bomb expanded, a gigabyte read), not a speed goal;
+# speed goals are in benchmarks/.
+HANG = 60
 
 
 def _cases() -> Iterator[Any]:
@@ -250,7 +253,7 @@ def test_bad_scenario_in_a_subprocess(
 def test_yaml_bomb_fails_fast_in_bounded_memory(hubsim_here: Hubsim, corpus: Path) -> None:
     started = time.perf_counter()
     code, stdout, stderr = hubsim_here("validate", "billion_laughs.yaml")
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < HANG, "the aliases were expanded"
     check_message("billion_laughs.yaml", code, stdout, stderr)
 
     code, stdout, stderr, peak_mb = hubsim_subprocess("validate", "billion_laughs.yaml", cwd=corpus)
@@ -276,7 +279,7 @@ def test_gigabyte_line_is_refused_without_reading_it(tmp_path: Path) -> None:
     code, stdout, stderr, peak_mb = hubsim_subprocess(
         "run", path.name, "--out", "OUT", "--reps", 1, cwd=tmp_path
     )
-    assert time.perf_counter() - started < 20  # mostly Python starting up
+    assert time.perf_counter() - started < HANG, "the file was read"
     assert code == 2, stderr
     assert "Traceback" not in stdout + stderr
     [paragraph] = problem_paragraphs(stderr)
@@ -291,7 +294,7 @@ def test_long_line_under_the_size_limit_names_its_line(hubsim_here: Hubsim, tmp_
     _one_huge_line(path, 4 * 1024 * 1024, sparse=False)
     started = time.perf_counter()
     code, _, stderr = hubsim_here("validate", path)
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < HANG, "the line was parsed"
     assert code == 2
     [paragraph] = problem_paragraphs(stderr)
     assert paragraph.startswith(f"{path}, line 2: this line is longer than 100,000 characters")

@@ -81,6 +81,17 @@ SMOKE_RUNS: dict[str, tuple[list[str], list[str]]] = {
             "bytes left per patient treated:",
         ],
     ),
+    "bench_validation.py": (
+        ["--smoke"],
+        [
+            "hubsim validation benchmark (--smoke)",
+            "[1. hubsim validate, 200 sites]",
+            "[2. hubsim validate, a 20,000-value empirical distribution]",
+            "[3. load + hash + capacity check, 50 and 200 sites]",
+            "ratio (linear: 4; quadratic: 16)",
+            "total benchmark time",
+        ],
+    ),
     "scale.py": (
         ["--smoke"],
         [

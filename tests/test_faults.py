@@ -392,6 +392,13 @@ def here(*args: object, cwd: Path):
         os.chdir(old)
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A command started in the background (``cmd &``, nohup, some CI runners) inherits
+    # SIGINT ignored, and Python then never raises KeyboardInterrupt: the child gets
+    # Ctrl-C as it would in a terminal, whoever started the tests.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(*args: object, cwd: Path, **faults: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, *map(str, args)],
@@ -400,6 +407,7 @@ def start(*args: object, cwd: Path, **faults: int) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
 
 

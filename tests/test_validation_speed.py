@@ -1,104 +1,80 @@
-"""Validation is near-linear and fast, even for very large valid files (issue 15).
+"""Very large valid files validate in bounded memory and linear work (issue 15).
 
-Before: 10,000 sites took 22 s to validate, and a 700,000-value empirical distribution 55 s
-and 0.9 GB. Each is run here as ``hubsim validate`` in a child process, whose CPU time and
-peak memory are measured; a smaller pair of files checks that the time grows linearly.
+Before issue 15, 10,000 sites took 22 s to validate, and a 700,000-value empirical
+distribution 55 s and 0.9 GB. Those speed goals are figures of
+``benchmarks/bench_validation.py``, never timed here: these tests run the benchmark's files
+through ``hubsim validate`` in a child process and check what it prints and its peak memory,
+and count the Python work (trace events) of loading twice and four times as many sites,
+which is deterministic, so a step that grows with the square of the sites fails here on
+any machine.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
-import sim
+import pytest
 
-BASE = Path(__file__).resolve().parent / "bad_scenarios" / "parts" / "valid_base.yaml"
-
-
-def many_sites(n: int) -> str:
-    lines = ["name: many sites", "horizon: 8 weeks", "trusts:", "  T: {name: t}", "sites:"]
-    for i in range(n):
-        lines += [
-            f"  s{i}:",
-            "    trust: T",
-            "    location: {lat: 52.5, lon: -2.0}",
-            "    beds: {general: 10}",
-            "    theatres:",
-            "      th1:",
-            "        sessions:",
-            "          - {days: [Mon], slot: AM, specialty: ortho}",
-        ]
-    lines += ["procedures:", "  hip:", "    specialty: ortho", "    duration: 90 min"]
-    lines += ["    length_of_stay: 2 days", "demand:", "  referrals:"]
-    lines += [f"    s{i}: {{hip: 1}}" for i in range(n)]
-    return "\n".join(lines) + "\n"
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-def long_empirical(n: int) -> str:
-    rows = [", ".join(f"{(i + j) % 9 + 1} min" for j in range(10_000)) for i in range(0, n, 10_000)]
-    values = ",\n".join(rows)
-    return (
-        f"extends: {BASE}\nname: long empirical\nprocedures:\n  hip:\n    duration:\n"
-        f"      dist: empirical\n      mean: null\n      sd: null\n      values: [\n{values}]\n"
-    )
+@pytest.fixture(scope="module")
+def bench_validation():  # noqa: ANN201 - the benchmark script, imported as a module
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_validation
+
+        yield bench_validation
+    finally:
+        sys.path.remove(str(BENCH))
 
 
-def validate_in_child(path: Path) -> tuple[float, float, str]:
-    """``hubsim validate PATH`` in a child: (CPU seconds, peak RSS in MB, output)."""
-    wrapper = (
-        "import resource, subprocess, sys\n"
-        "r = subprocess.run([sys.executable, '-m', 'sim', 'validate', sys.argv[1]],"
-        " capture_output=True, text=True)\n"
-        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-        "scale = 1024 * 1024 if sys.platform == 'darwin' else 1024\n"
-        "print(u.ru_utime + u.ru_stime, u.ru_maxrss / scale, r.returncode)\n"
-        "print(r.stdout + r.stderr)\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "HUBSIM_DEBUG"}
-    res = subprocess.run(
-        [sys.executable, "-c", wrapper, str(path)],
-        capture_output=True, text=True, timeout=300, env=env, check=True,
-    )  # fmt: skip
-    head, _, output = res.stdout.partition("\n")
-    cpu, peak, code = head.split()
-    assert code == "0", output
-    return float(cpu), float(peak), output
-
-
-def test_ten_thousand_sites_validate_in_seconds(tmp_path: Path) -> None:
+def test_two_thousand_sites_validate_with_a_short_table(bench_validation, tmp_path: Path) -> None:
     path = tmp_path / "sites.yaml"
-    path.write_text(many_sites(10_000), encoding="utf-8")
-    cpu, peak, output = validate_in_child(path)
-    assert "10000 sites" in output
-    # the capacity check prints the heaviest 40 rows, not a table of 10,000 sites
-    assert "the 40 of 10,000 rows with the highest load" in output
-    assert cpu < 8, f"{cpu:.1f} s CPU (was 22 s)"
-    assert peak < 500, f"{peak:.0f} MB"
+    path.write_text(bench_validation.many_sites(2_000), encoding="utf-8")
+    _, peak, output = bench_validation.validate_in_child(path)
+    assert "2000 sites" in output
+    # the capacity check prints the heaviest 40 rows, not a table of 2,000 sites
+    assert "the 40 of 2,000 rows with the highest load" in output
+    assert peak < 300, f"{peak:.0f} MB"
 
 
-def test_a_700000_value_distribution_validates_in_seconds_and_bounded_memory(
-    tmp_path: Path,
+def test_a_700000_value_distribution_validates_in_bounded_memory(
+    bench_validation, tmp_path: Path
 ) -> None:
     path = tmp_path / "empirical.yaml"
-    path.write_text(long_empirical(700_000), encoding="utf-8")
+    path.write_text(bench_validation.long_empirical(700_000), encoding="utf-8")
     assert path.stat().st_size < 5 * 1024 * 1024  # within the file size limit
-    cpu, peak, output = validate_in_child(path)
+    _, peak, output = bench_validation.validate_in_child(path)
     assert output.startswith("ok ")
-    assert cpu < 10, f"{cpu:.1f} s CPU (was 55 s)"
     assert peak < 600, f"{peak:.0f} MB (was 0.9 GB)"
 
 
-def test_validation_time_grows_linearly(tmp_path: Path) -> None:
-    seconds = {}
-    for n in (1_000, 4_000):
+def trace_events(fn: Callable[[], object]) -> int:
+    """Python calls, lines and returns executed by ``fn()``: work, counted, not timed."""
+    count = 0
+
+    def tracer(frame: object, event: str, arg: object) -> Callable:
+        nonlocal count
+        count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        fn()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_validation_work_grows_linearly(bench_validation, tmp_path: Path) -> None:
+    events = {}
+    for n in (100, 400):
         path = tmp_path / f"sites{n}.yaml"
-        path.write_text(many_sites(n), encoding="utf-8")
-        started = time.process_time()
-        sc = sim.load_scenario(path)
-        sim.scenario_hash(sc)
-        seconds[n] = time.process_time() - started
-    # Four times the sites: about four times the time (a quadratic step would give 16).
-    assert seconds[4_000] < 7 * seconds[1_000], seconds
+        path.write_text(bench_validation.many_sites(n), encoding="utf-8")
+        bench_validation.check_sites(path)  # first use: imports and caches
+        events[n] = trace_events(lambda path=path: bench_validation.check_sites(path))
+    # Four times the sites: four times the work (3.97 measured); a quadratic step gives 16.
+    assert 3.5 < events[400] / events[100] < 4.5, events

@@ -248,7 +248,8 @@ def test_billion_laughs_fails_fast(tmp_path: Path) -> None:
     path = write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n")
     start = time.perf_counter()
     err = load_error(path)
-    assert time.perf_counter() - start < 2.0
+    # a guard against a hang (expanding the aliases takes minutes), not a speed goal
+    assert time.perf_counter() - start < 30
     assert "aliases" in str(err) and "expand too far" in str(err)
     assert err.line is not None
     assert_plain(err)
