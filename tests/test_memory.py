@@ -42,3 +42,44 @@ def test_dropping_stale_removals_changes_nothing(monkeypatch: pytest.MonkeyPatch
     assert compactions, "the schedule was never compacted"
     assert repr(drop.kpis) == repr(keep.kpis) and drop.events == keep.events  # nan != nan
     assert keep.info["removed_total"] > 0
+
+
+def test_a_waiting_patient_costs_under_300_bytes() -> None:
+    """Python memory held per waiting patient after the build (tracemalloc), over the
+    difference of two starting lists: ``benchmarks/bench_memory.py`` at a twentieth of
+    its size (274 bytes there over 1 million; 20 slots and a tuple per entry were 377)."""
+    import sys
+    import tracemalloc
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.scale import TRUST_BACKLOG, collaborative
+    from sim.model.build import CollaborativeModel
+    from sim.scenario.load import validate_scenario
+
+    held = {}
+    for waiting in (500, 50_000):
+        sc = validate_scenario(collaborative(4, 1.0, waiting / (4 * TRUST_BACKLOG), weeks=8))
+        gc.collect()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        model = CollaborativeModel(sc, seed=1, rep=0)
+        gc.collect()
+        held[len(model.elective.pathway)] = tracemalloc.get_traced_memory()[0] - base
+        tracemalloc.stop()
+        model.release()
+        del model
+    (few, a), (many, b) = sorted(held.items())
+    assert many > 40_000
+    assert (b - a) / (many - few) < 300, f"{(b - a) / (many - few):.0f} bytes per patient"
+
+
+def test_what_happens_to_few_patients_is_kept_apart() -> None:
+    first = Patient(1, "h", "hip", 2, 0.0, False, 0.1, 1.0)
+    second = Patient(2, "h", "hip", 2, 0.0, False, 0.1, 1.0)
+    assert first.rare is None and first.cancellations == 0 and first.cc_bed is None
+    first.cancellations += 1
+    first.rebook_first = True
+    assert first.rare is not None and (first.cancellations, first.rebook_first) == (1, True)
+    assert second.rare is None and (second.cancellations, second.rebook_first) == (0, False)
+    assert Patient.cc_los == 0.0  # the class gives the defaults

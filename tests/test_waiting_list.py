@@ -104,7 +104,7 @@ def test_unsorted_backlog_is_booked_in_order_and_sorted_into_the_lanes() -> None
     lanes = wl._lanes.values()
     assert sum(len(lane) for lane in lanes) == 5_100
     # The heap beside each deque was sorted into it as it grew: at most as long as the deque.
-    assert all(len(lane.late) <= len(lane.queue) for lane in lanes)
+    assert all(len(lane.late) <= len(lane.times) for lane in lanes)
     everyone = backlog + [p for p in wl.patients() if p.pid >= 5_000]
     want = [p.pid for p in sorted(everyone, key=lambda p: (p.priority, p.referral_time, p.pid))]
     assert pids(wl) == want

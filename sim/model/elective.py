@@ -530,6 +530,8 @@ class ElectivePathway:
         """
         for site, procedure, priority, waited, quintile in entries:
             self.refer(factories[(site, procedure)], -waited, priority, False, quintile)
+        for wl in self.lists.values():
+            wl.settle()
 
     def close(self, ledger: Ledger) -> None:
         """Hand metrics everyone still waiting; note deprivation data when there is any."""

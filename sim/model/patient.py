@@ -24,6 +24,42 @@ PRIORITY_NAMES = ("P1", "P2", "P3", "P4")
 PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITY_NAMES)}
 
 
+class _Rare:
+    """What happens to few patients: a cancellation, an equity boost, an offer of mutual aid,
+    a critical care bed. Kept apart, so that a patient to whom none of it happens costs one
+    slot for all of it (8 bytes, not 56), on waiting lists of millions."""
+
+    __slots__ = ("cancellations", "rebook_first", "boost", "aid_offered", "needs_cc", "cc_los",
+                 "cc_bed")  # fmt: skip
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, getattr(Patient, name))
+
+
+class _RareField:
+    """A patient's field kept in :class:`_Rare`: its default until first set."""
+
+    def __init__(self, default: Any, doc: str):
+        self.default = default
+        self.__doc__ = doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, p: Patient | None, owner: type | None = None) -> Any:
+        if p is None:
+            return self.default
+        rare = p.rare
+        return self.default if rare is None else getattr(rare, self.name)
+
+    def __set__(self, p: Patient, value: Any) -> None:
+        rare = p.rare
+        if rare is None:
+            rare = p.rare = _Rare()
+        setattr(rare, self.name, value)
+
+
 class Patient:
     """One referral to treatment (RTT) pathway.
 
@@ -45,15 +81,17 @@ class Patient:
         "state",
         "version",
         "waiting_list",
-        "cancellations",
-        "rebook_first",
         "quintile",
-        "boost",
-        "aid_offered",
-        "needs_cc",
-        "cc_los",
-        "cc_bed",
+        "rare",
     )
+
+    cancellations = _RareField(0, "Cancellations on the day so far.")
+    rebook_first = _RareField(False, "Rebooked ahead of their group after a cancellation.")
+    boost = _RareField(False, "Moved up within their priority by an equity rule.")
+    aid_offered = _RareField(False, "Already offered treatment elsewhere under mutual aid.")
+    needs_cc = _RareField(False, "Needs a planned critical care bed after the operation.")
+    cc_los = _RareField(0.0, "Days in that critical care bed.")
+    cc_bed = _RareField(None, "The critical care bed held for this patient on the day of surgery.")
 
     def __init__(
         self,
@@ -84,19 +122,10 @@ class Patient:
         self.state = WAITING
         self.version = 0
         self.waiting_list: Any = None
-        self.cancellations = 0
-        self.rebook_first = False
         self.quintile = 0
         """Deprivation quintile (IMD 1 = most deprived ... 5); 0 when not recorded."""
-        self.boost = False
-        """Moved up within their priority by an equity rule (quintile-1 long waiter)."""
-        self.aid_offered = False
-        """Already offered treatment elsewhere under mutual aid."""
-        self.needs_cc = False
-        """Needs a planned critical care bed after the operation."""
-        self.cc_los = 0.0
-        self.cc_bed: Any = None
-        """The critical care bed held for this patient on the day of surgery."""
+        self.rare: _Rare | None = None
+        """The fields few patients set (see :class:`_Rare`), once one of them is set."""
 
     def wait(self, now: float) -> float:
         """Days waited so far."""
@@ -179,9 +208,11 @@ class PatientFactory:
             los,
         )
         if self._cc_los is not None:
-            patient.cc_los = self._cc_los()
-            patient.needs_cc = self._u_cc() < self._cc_p
-            patient.day_case = patient.day_case and not patient.needs_cc
+            cc_los = self._cc_los()  # drawn for every patient, so the streams stay in step
+            if self._u_cc() < self._cc_p:
+                patient.needs_cc = True
+                patient.cc_los = cc_los
+                patient.day_case = False
         if self._quintiles:
             u = self._u_quintile()
             patient.quintile = (

@@ -7,8 +7,8 @@ rebooked after a cancellation, an equity boost); within a group patients are boo
 apart and, inside a group, one *lane* per value of whatever shifts the time (one lane
 per deprivation quintile for ``deprivation_weighted``, a single lane otherwise).
 
-New referrals join a lane in time order, so a lane is a ``deque`` appended at the tail
-and taken from the head: O(1) however long the list is. Patients who come back out of
+New referrals join a lane in time order, so a lane keeps them in deques appended at the
+tail and taken from the head: O(1) however long the list is. Patients who come back out of
 order (cancelled on the day, moved under mutual aid, re-scored, an unsorted initial
 backlog) go into a small heap beside the deque. Taking the next patient looks at the
 groups in order and takes the smallest head among the first non-empty group's lanes.
@@ -70,48 +70,81 @@ Entry = tuple
 
 
 class _Lane:
-    """Entries of one lane: a deque sorted by (time, pid) and a heap for late arrivals."""
+    """Entries of one lane in (time, pid) order: those that arrive in order as three
+    parallel deques (times, patients, versions), late arrivals as a heap of entries.
 
-    __slots__ = ("queue", "late")
+    The deques hold 24 bytes an entry, where a deque of entry tuples would hold 80 (the
+    tuple and its slot): on a list of millions they are most of what a waiting patient
+    costs beyond the patient. The time is usually the patient's own referral time object.
+    """
+
+    __slots__ = ("times", "patients", "versions", "late")
 
     def __init__(self) -> None:
-        self.queue: deque[Entry] = deque()
+        self.times: deque[float] = deque()
+        self.patients: deque[Patient] = deque()
+        self.versions: deque[int] = deque()
         self.late: list[Entry] = []
 
     def __len__(self) -> int:
-        return len(self.queue) + len(self.late)
+        return len(self.times) + len(self.late)
 
     def push(self, entry: Entry) -> None:
-        """Add an entry: at either end of the deque if it sorts there, else to the heap.
+        """Add an entry: at either end of the deques if it sorts there, else to the heap.
 
-        A heap that has grown as long as the deque (an unsorted backlog) is sorted into
-        the deque in one go, so later takes are O(1) again; sorting costs no more per
-        entry than the heap pushes and pops it replaces, and it runs in C.
+        A heap that has grown as long as the deques (an unsorted backlog) is sorted into
+        them in one go, so later takes are O(1) again; sorting costs no more per entry
+        than the heap pushes and pops it replaces, and it runs in C.
         """
-        queue = self.queue
-        if not queue or entry >= queue[-1]:
-            queue.append(entry)
-        elif entry <= queue[0]:
-            queue.appendleft(entry)
-        else:
-            late = self.late
-            heapq.heappush(late, entry)
-            if len(late) >= MERGE_MIN and len(late) >= len(queue):
-                late.extend(queue)
-                late.sort()
-                self.queue = deque(late)
-                self.late = []
+        time, pid, version, patient = entry
+        times = self.times
+        if times:
+            last = times[-1]
+            if time > last or (
+                time == last and (pid, version) >= (self.patients[-1].pid, self.versions[-1])
+            ):
+                pass  # at the tail, as new referrals are
+            else:
+                first = times[0]
+                if time < first or (
+                    time == first and (pid, version) <= (self.patients[0].pid, self.versions[0])
+                ):
+                    times.appendleft(time)
+                    self.patients.appendleft(patient)
+                    self.versions.appendleft(version)
+                    return
+                late = self.late
+                heapq.heappush(late, entry)
+                if len(late) >= MERGE_MIN and len(late) >= len(times):
+                    self.settle()
+                return
+        times.append(time)
+        self.patients.append(patient)
+        self.versions.append(version)
+
+    def _refill(self, entries: list[Entry]) -> None:
+        """The deques from ``entries``, sorted."""
+        self.times = deque(e[0] for e in entries)
+        self.patients = deque(e[3] for e in entries)
+        self.versions = deque(e[2] for e in entries)
+
+    def _drop_first(self) -> None:
+        self.times.popleft()
+        self.patients.popleft()
+        self.versions.popleft()
 
     def head(self, owner: WaitingList) -> Entry | None:
         """The smallest live entry (stale ones in front of it are dropped), or None."""
-        queue, late = self.queue, self.late
-        while queue and not _live(queue[0], owner):
-            queue.popleft()
+        patients, versions, late = self.patients, self.versions, self.late
+        while patients and not _current(patients[0], versions[0], owner):
+            self._drop_first()
         while late and not _live(late[0], owner):
             heapq.heappop(late)
-        if late and (not queue or late[0] < queue[0]):
-            return late[0]
-        return queue[0] if queue else None
+        if patients:
+            p = patients[0]
+            first = (self.times[0], p.pid, versions[0], p)
+            return late[0] if late and late[0] < first else first
+        return late[0] if late else None
 
     def pop_head(self, entry: Entry) -> None:
         """Remove ``entry``, just returned by :meth:`head`."""
@@ -119,17 +152,42 @@ class _Lane:
         if late and late[0] is entry:
             heapq.heappop(late)
         else:
-            self.queue.popleft()
+            self._drop_first()
+
+    def entries_in_order(self) -> Iterator[Entry]:
+        """The deques' entries, in order."""
+        lanes = zip(self.times, self.patients, self.versions, strict=True)
+        return ((t, p.pid, v, p) for t, p, v in lanes)
 
     def entries(self) -> Iterator[Entry]:
-        yield from self.queue
+        yield from self.entries_in_order()
         yield from self.late
 
+    def settle(self) -> None:
+        """Sort the heap into the deques (after an unsorted backlog)."""
+        if self.late:
+            late = self.late
+            late.extend(self.entries_in_order())
+            late.sort()
+            self._refill(late)
+            self.late = []
+
     def compact(self, owner: WaitingList) -> None:
-        """Drop stale entries (the deque stays sorted; the heap is rebuilt)."""
-        self.queue = deque(e for e in self.queue if _live(e, owner))
+        """Drop stale entries (the deques stay sorted; the heap is rebuilt)."""
+        self._refill([e for e in self.entries_in_order() if _live(e, owner)])
         self.late = [e for e in self.late if _live(e, owner)]
         heapq.heapify(self.late)
+
+    def clear(self) -> None:
+        self.times.clear()
+        self.patients.clear()
+        self.versions.clear()
+        self.late.clear()
+
+
+def _current(p: Patient, version: int, owner: WaitingList) -> bool:
+    """Whether ``version`` is the patient's current place on ``owner`` (not stale)."""
+    return p.state == WAITING and p.waiting_list is owner and p.version == version
 
 
 def _live(entry: Entry, owner: WaitingList) -> bool:
@@ -257,8 +315,14 @@ class WaitingList:
         patient names its list). Its length over time is kept."""
         for group in self._groups:
             for lane in group.lanes:
-                lane.queue.clear()
-                lane.late.clear()
+                lane.clear()
+
+    def settle(self) -> None:
+        """Sort the late arrivals into order, once an unsorted backlog is all on the list:
+        an entry in order costs 24 bytes, one in the heap 80. The booking order is
+        unchanged."""
+        for lane in self._lanes.values():
+            lane.settle()
 
     def _compact(self) -> None:
         for group in self._groups:
