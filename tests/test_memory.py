@@ -49,29 +49,15 @@ def test_a_waiting_patient_costs_under_300_bytes() -> None:
     difference of two starting lists: ``benchmarks/bench_memory.py`` at a twentieth of
     its size (274 bytes there over 1 million; 20 slots and a tuple per entry were 377)."""
     import sys
-    import tracemalloc
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from benchmarks.scale import TRUST_BACKLOG, collaborative
-    from sim.model.build import CollaborativeModel
-    from sim.scenario.load import validate_scenario
+    from benchmarks.bench_memory import built
 
-    held = {}
-    for waiting in (500, 50_000):
-        sc = validate_scenario(collaborative(4, 1.0, waiting / (4 * TRUST_BACKLOG), weeks=8))
-        gc.collect()
-        tracemalloc.start()
-        base = tracemalloc.get_traced_memory()[0]
-        model = CollaborativeModel(sc, seed=1, rep=0)
-        gc.collect()
-        held[len(model.elective.pathway)] = tracemalloc.get_traced_memory()[0] - base
-        tracemalloc.stop()
-        model.release()
-        del model
-    (few, a), (many, b) = sorted(held.items())
-    assert many > 40_000
-    assert (b - a) / (many - few) < 300, f"{(b - a) / (many - few):.0f} bytes per patient"
+    few, many = built(500), built(50_000)
+    assert many["waiting"] > 40_000
+    per_patient = (many["bytes"] - few["bytes"]) / (many["waiting"] - few["waiting"])
+    assert per_patient < 300, f"{per_patient:.0f} bytes per patient"
 
 
 def test_what_happens_to_few_patients_is_kept_apart() -> None:
