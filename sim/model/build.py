@@ -180,7 +180,8 @@ class CollaborativeModel:
             net.start()
         if sc.census is not None:
             self._start_census()
-        env.process(self._booking())
+        if self.theatres:  # without theatres the daily booking round has nothing to book
+            env.process(self._booking())
         specialties = {p.specialty for p in sc.procedures.values()}
         self.roster = (
             StaffRoster(
@@ -197,7 +198,8 @@ class CollaborativeModel:
         ]
         for scheme in self.mutual_aid:
             env.process(scheme.process(self.horizon))
-        env.process(self.elective.removal_process())
+        if self.elective.removes_patients:
+            env.process(self.elective.removal_process())
         if self.elective.rescoring is not None:
             env.process(self.elective.rescoring.process())
         env.process(self._monitor())

@@ -479,6 +479,12 @@ class ElectivePathway:
         """Start the stream of new referrals for one site and procedure."""
         Arrivals(self.env, times, partial(self.refer, factory))
 
+    @property
+    def removes_patients(self) -> bool:
+        """Whether patients leave the list without treatment (validation), so that
+        :meth:`removal_process` has anything to do."""
+        return self._removal_rate > 0
+
     def removal_process(self):
         """SimPy process: each day, take off the list patients who left it (validation).
 

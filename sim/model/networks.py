@@ -46,6 +46,7 @@ from ..scenario.networks import (
 )
 from .calendar import Arrivals, Calendar, pattern_times
 from .geography import Geography
+from .later import Due
 from .ledger import ConservationError, Ledger, Tally, TimeWeighted
 from .nursing import Level, NursePool, UnitNurses
 from .streams import Sampler, Streams
@@ -165,6 +166,39 @@ def count_census(hist: list[int], k: int) -> None:
     if k >= len(hist):
         hist.extend([0] * (k + 1 - len(hist)))
     hist[k] += 1
+
+
+# -- things due later ---------------------------------------------------------------------------
+class StayEnds(Due):
+    """A patient's stay in a unit ends (see :mod:`.later`: one small object, no Timeout)."""
+
+    __slots__ = ("network", "patient")
+
+    def __init__(self, network: BedNetwork, patient: BedPatient):
+        self.network = network
+        self.patient = patient
+
+    def end(self, _event: object = None) -> None:
+        self.network._discharge(self.patient)
+
+
+_STAY_ENDS = (StayEnds.end,)
+
+
+class BedTurnedRound(Due):
+    """A bed a patient has left is clean and ready again."""
+
+    __slots__ = ("network", "unit")
+
+    def __init__(self, network: BedNetwork, unit: Unit):
+        self.network = network
+        self.unit = unit
+
+    def ready(self, _event: object = None) -> None:
+        self.network._ready(self.unit)
+
+
+_TURNED_ROUND = (BedTurnedRound.ready,)
 
 
 # -- patients --------------------------------------------------------------------------------------
@@ -638,7 +672,7 @@ class BedNetwork:
         if unit.nurses is not None:
             self._give_nurse(unit, patient)
         if used and unit.turnaround > 0:
-            self.env.timeout(unit.turnaround).callbacks.append(lambda _e: self._ready(unit))
+            BedTurnedRound(self, unit).due(self.env, unit.turnaround, _TURNED_ROUND)
         else:
             self._ready(unit)
 
@@ -856,7 +890,7 @@ class BedNetwork:
             src.wait_days += waited
         self._arrived(unit, patient)
         self.ledger.log(self.env.now, self._ev["admitted"], -patient.cid, unit.site, patient.home)
-        self.env.timeout(patient.stay).callbacks.append(lambda _e: self._discharge(patient))
+        StayEnds(self, patient).due(self.env, patient.stay, _STAY_ENDS)
 
     def _transfer(self, patient: BedPatient, target: Unit):
         """Move an unplanned patient to ``target``; its bed is held from the decision."""
@@ -890,7 +924,7 @@ class BedNetwork:
         self._arrived(target, patient)
         self.ledger.log(env.now, self._ev["transferred"], -patient.cid, target.site, patient.home)
         patient.own.away.append(patient)
-        env.timeout(patient.stay).callbacks.append(lambda _e: self._discharge(patient))
+        StayEnds(self, patient).due(env, patient.stay, _STAY_ENDS)
 
     def _repatriate(self, home: Unit) -> None:
         while home.away:
@@ -1012,7 +1046,7 @@ class BedNetwork:
         if tally is not None:
             tally.admissions += 1
         self.ledger.log(self.env.now, self._ev["planned_admitted"], -cid, target.site, src.name)
-        self.env.timeout(stay).callbacks.append(lambda _e: self._discharge(patient))
+        StayEnds(self, patient).due(self.env, stay, _STAY_ENDS)
 
     def can_book(self, site: str, already_promised: int) -> bool:
         """Whether a list being finalised at ``site`` may take one more patient needing a
@@ -1072,7 +1106,7 @@ class BedNetwork:
 
     def discharge_planned_after(self, patient: BedPatient, stay: float) -> None:
         patient.stay = stay
-        self.env.timeout(stay).callbacks.append(lambda _e: self._discharge(patient))
+        StayEnds(self, patient).due(self.env, stay, _STAY_ENDS)
 
     def release_planned(self, patient: BedPatient) -> None:
         """The operation was cancelled: the bed was held but not used, so it is free again
