@@ -10,7 +10,7 @@ from builders import small_elective
 
 import sim
 from sim.model import elective
-from sim.model.patient import Patient
+from sim.model.patient import NOTHING_RARE, Patient
 
 
 def _patients_alive() -> int:
@@ -63,9 +63,10 @@ def test_a_waiting_patient_costs_under_300_bytes() -> None:
 def test_what_happens_to_few_patients_is_kept_apart() -> None:
     first = Patient(1, "h", "hip", 2, 0.0, False, 0.1, 1.0)
     second = Patient(2, "h", "hip", 2, 0.0, False, 0.1, 1.0)
-    assert first.rare is None and first.cancellations == 0 and first.cc_bed is None
+    assert first.rare is NOTHING_RARE and first.cancellations == 0 and first.cc_bed is None
     first.cancellations += 1
     first.rebook_first = True
-    assert first.rare is not None and (first.cancellations, first.rebook_first) == (1, True)
-    assert second.rare is None and (second.cancellations, second.rebook_first) == (0, False)
+    assert first.rare is not NOTHING_RARE and (first.cancellations, first.rebook_first) == (1, True)
+    assert second.rare is NOTHING_RARE and (second.cancellations, second.rebook_first) == (0, False)
+    assert (NOTHING_RARE.cancellations, NOTHING_RARE.rebook_first) == (0, False)  # not written
     assert Patient.cc_los == 0.0  # the class gives the defaults

@@ -61,8 +61,11 @@ def sweep(
     from ..experiment.sweep.grid import SweepError, make_grid
     from ..experiment.sweep.plan import plan_sweep
     from ..experiment.sweep.run import run_sweep
-    from ..report import save_plots
     from ..scenario.errors import ScenarioError
+
+    save_plots = None
+    if plots:  # matplotlib and the report package take a quarter of a second to import
+        from ..report import save_plots
 
     backend = check_backend(backend, scheduler)
     jobs = parse_jobs(jobs)
@@ -77,7 +80,7 @@ def sweep(
         )
         res = run_sweep(
             plan, folder, jobs, backend, scheduler, overwrite=overwrite, progress=True,
-            extra=save_plots if plots else None, fork=True,
+            extra=save_plots, fork=True,
         )  # fmt: skip
     except (ScenarioError, SweepError) as exc:
         fail(str(exc))

@@ -310,7 +310,7 @@ class ElectivePathway:
         """Whether a patient may go on a list being finalised now: a patient needing a
         post-operative critical care bed only if the unit has one free (beyond the
         ``promised_cc`` already given to this list)."""
-        return not p.needs_cc or self.critical_care.can_book(site, promised_cc)
+        return not p.rare.needs_cc or self.critical_care.can_book(site, promised_cc)
 
     def admit(self, p: Patient, site: str) -> tuple[bool, BedPool | None]:
         """Admission on the morning of surgery: a ward bed (unless a day case) and, if
@@ -330,7 +330,7 @@ class ElectivePathway:
     def _critical_care_bed(self, p: Patient, site: str, pool: BedPool | None) -> bool:
         """A planned critical care bed if the patient needs one; without it the operation
         is cancelled (and the ward bed given back)."""
-        if p.needs_cc:
+        if p.rare.needs_cc:
             p.cc_bed = self.critical_care.admit_planned(site, p.pid, p.procedure)
             if p.cc_bed is None:
                 self.cancel(p, Cause.NO_CC_BED, site, pool)
@@ -396,7 +396,7 @@ class ElectivePathway:
         del self._booked[p.pid]
         if pool is not None:
             self.beds[site].release_unused(pool)
-        if p.cc_bed is not None:
+        if p.rare.cc_bed is not None:
             self.critical_care.release_planned(p.cc_bed)
             p.cc_bed = None
         tally = self.tally[self._site[site]]
@@ -445,7 +445,7 @@ class ElectivePathway:
             )
         if self._log:
             ledger.log(now, OPERATED, p.pid, site, p.procedure)
-        if p.cc_bed is not None:
+        if p.rare.cc_bed is not None:
             self.critical_care.discharge_planned_after(p.cc_bed, p.cc_los)
             p.cc_bed = None
         if pool is not None:

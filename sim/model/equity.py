@@ -28,7 +28,7 @@ def deprivation_weighted(booking: Booking) -> BookingOrder:
         """Priority, then wait plus a waiting-time credit for deprivation (a lane per
         quintile: the credit is fixed within one)."""
         q = p.quintile
-        return (p.priority, not p.rebook_first), q, p.referral_time - credit[q]
+        return (p.priority, not p.rare.rebook_first), q, p.referral_time - credit[q]
 
     return BookingOrder("deprivation_weighted", split)
 
@@ -36,7 +36,7 @@ def deprivation_weighted(booking: Booking) -> BookingOrder:
 def quintile1_long_waiters_first(_booking: Booking) -> BookingOrder:
     def split(p: Patient) -> Split:
         """Priority, then quintile-1 long waiters (``p.boost``), then longest wait."""
-        return (p.priority, not p.rebook_first, not p.boost), 0, p.referral_time
+        return (p.priority, not p.rare.rebook_first, not p.rare.boost), 0, p.referral_time
 
     return BookingOrder("quintile1_long_waiters_first", split)
 

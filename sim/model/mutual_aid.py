@@ -103,9 +103,10 @@ class MutualAidPolicy:
             if sid not in self.sources or spec not in self.specialties or not len(wl):
                 continue
             everyone = list(wl.patients())
+            procedures = self.procedures
             waiting = [
                 p for p in everyone
-                if not p.aid_offered and (self.procedures is None or p.procedure in self.procedures)
+                if not p.rare.aid_offered and (procedures is None or p.procedure in procedures)
             ]  # fmt: skip
             predicted = (
                 self._predicted_waits(sid, spec, everyone) if rule.predicted_breach else None

@@ -27,7 +27,11 @@ PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITY_NAMES)}
 class _Rare:
     """What happens to few patients: a cancellation, an equity boost, an offer of mutual aid,
     a critical care bed. Kept apart, so that a patient to whom none of it happens costs one
-    slot for all of it (8 bytes, not 56), on waiting lists of millions."""
+    slot for all of it (8 bytes, not 56), on waiting lists of millions: that slot holds
+    :data:`NOTHING_RARE`, shared, until a field is first set.
+
+    Read as ``p.needs_cc``; code run for every patient may read ``p.rare.needs_cc``, the
+    same value without the descriptor's Python call."""
 
     __slots__ = ("cancellations", "rebook_first", "boost", "aid_offered", "needs_cc", "cc_los",
                  "cc_bed")  # fmt: skip
@@ -50,12 +54,11 @@ class _RareField:
     def __get__(self, p: Patient | None, owner: type | None = None) -> Any:
         if p is None:
             return self.default
-        rare = p.rare
-        return self.default if rare is None else getattr(rare, self.name)
+        return getattr(p.rare, self.name)
 
     def __set__(self, p: Patient, value: Any) -> None:
         rare = p.rare
-        if rare is None:
+        if rare is NOTHING_RARE:
             rare = p.rare = _Rare()
         setattr(rare, self.name, value)
 
@@ -124,8 +127,8 @@ class Patient:
         self.waiting_list: Any = None
         self.quintile = 0
         """Deprivation quintile (IMD 1 = most deprived ... 5); 0 when not recorded."""
-        self.rare: _Rare | None = None
-        """The fields few patients set (see :class:`_Rare`), once one of them is set."""
+        self.rare: _Rare = NOTHING_RARE
+        """The fields few patients set (see :class:`_Rare`): their own once one is set."""
 
     def wait(self, now: float) -> float:
         """Days waited so far."""
@@ -136,6 +139,11 @@ class Patient:
             f"Patient({self.pid}, {self.procedure} from {self.home} at {self.site}, "
             f"P{self.priority + 1}, referred day {self.referral_time:.1f})"
         )
+
+
+NOTHING_RARE = _Rare()
+"""Every field of :class:`_Rare` at its default: the ``rare`` of a patient to whom none of
+it has happened (never written: a field's first write gives the patient their own)."""
 
 
 class PatientFactory:

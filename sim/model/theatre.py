@@ -139,7 +139,7 @@ class Theatre:
             need = planning_time(patient) + (self.turnover if booked else 0.0)
             fits = need <= left + 1e-9
             if fits and (can_book is None or can_book(patient, self.site, promised_cc)):
-                promised_cc += patient.needs_cc
+                promised_cc += patient.rare.needs_cc
                 patient.state = BOOKED
                 booked.append(patient)
                 left -= need
@@ -196,7 +196,7 @@ class Theatre:
                     wanted[patient.procedure] -= 1
                 else:
                     anyone -= 1
-                promised_cc += patient.needs_cc
+                promised_cc += patient.rare.needs_cc
                 patient.state = BOOKED
                 booked.append(patient)
         for entry in skipped:

@@ -40,11 +40,13 @@ and at least as many as the deque (see :meth:`_Lane.push`)."""
 
 
 priority_then_wait = BookingOrder(
-    "priority_then_wait", lambda p: ((p.priority, not p.rebook_first), 0, p.referral_time)
+    "priority_then_wait", lambda p: ((p.priority, not p.rare.rebook_first), 0, p.referral_time)
 )
 """Clinical priority first, then the longest wait (the NHS default)."""
 
-longest_wait = BookingOrder("longest_wait", lambda p: ((0, not p.rebook_first), 0, p.referral_time))
+longest_wait = BookingOrder(
+    "longest_wait", lambda p: ((0, not p.rare.rebook_first), 0, p.referral_time)
+)
 """Longest wait first, whatever the priority."""
 
 

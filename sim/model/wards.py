@@ -138,23 +138,35 @@ class BedPool:
 EmergencyCallback = Callable[[BedPool], None]
 
 
-class BedWait:
-    """An elective patient waiting in the admissions lounge for a bed."""
+class BedWait(Due):
+    """An elective patient waiting in the admissions lounge for a bed; due at their
+    cut-off (see :mod:`.later`: the wait is its own event, no Timeout or closure)."""
 
-    __slots__ = ("since", "on_bed", "on_cutoff")
+    __slots__ = ("since", "on_bed", "on_cutoff", "beds")
 
     def __init__(
-        self, since: float, on_bed: Callable[[BedPool], None], on_cutoff: Callable[[], None]
+        self,
+        since: float,
+        on_bed: Callable[[BedPool], None],
+        on_cutoff: Callable[[], None],
+        beds: WardBeds,
     ):
         self.since = since
         self.on_bed: Callable[[BedPool], None] | None = on_bed
         """Called with the bed when one is theirs (None once the wait is over)."""
         self.on_cutoff: Callable[[], None] | None = on_cutoff
         """Called at the cut-off if they are still waiting."""
+        self.beds = beds
 
     @property
     def live(self) -> bool:
         return self.on_bed is not None
+
+    def cutoff(self, _event: object = None) -> None:
+        self.beds._cutoff_reached(self)
+
+
+_CUTOFF = (BedWait.cutoff,)
 
 
 class DischargeHours:
@@ -346,12 +358,12 @@ class WardBeds:
         deadline = self._cutoff(now, day)
         if deadline <= now:
             return None
-        wait = BedWait(now, on_bed, on_cutoff)
+        wait = BedWait(now, on_bed, on_cutoff, self)
         self._seq += 1
         heapq.heappush(self.lounge, (*key, now, self._seq, wait))
         self.lounge_waiting += 1
         self.tally.electives_waited_for_bed += 1
-        self.env.timeout(deadline - now).callbacks.append(lambda _e: self._cutoff_reached(wait))
+        wait.due(self.env, deadline - now, _CUTOFF)
         return wait
 
     def _end_wait(self, wait: BedWait, bedded: bool) -> None:
