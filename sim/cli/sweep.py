@@ -97,7 +97,7 @@ def sweep(
     m = res.manifest
     out.print(
         f"{m['tasks_run']} task(s) run now, {m['tasks_stored_before']} already stored; "
-        f"summary.csv and plots in {folder}/",
+        f"summary.csv{' and plots' if plots else ''} in {folder}/",
         highlight=False,
     )
     out.print(sweep_table(res))
