@@ -194,8 +194,7 @@ def _current(p: Patient, version: int, owner: WaitingList) -> bool:
 
 def _live(entry: Entry, owner: WaitingList) -> bool:
     """Whether ``entry`` is its patient's current place on ``owner`` (not stale)."""
-    p = entry[3]
-    return p.state == WAITING and p.waiting_list is owner and p.version == entry[2]
+    return _current(entry[3], entry[2], owner)
 
 
 class _Group:
