@@ -5,6 +5,8 @@ Run from the repository root::
     .venv/bin/python benchmarks/run_all.py          # about 4-5 minutes on 2 cores
     .venv/bin/python benchmarks/run_all.py --quick  # about 1 minute, less work, starred
     .venv/bin/python benchmarks/run_all.py --smoke  # seconds: tiny sizes, checks it runs
+    .venv/bin/python benchmarks/run_all.py --england  # issue 14's England row, in the background
+    .venv/bin/python benchmarks/run_all.py --region   # issue 14's region row, in the background
 
 1. Engine overhead: hubsim's cost per SimPy event on the default scenario against a bare
    SimPy loop doing the same number of timeouts (``bench_engine.py``).
@@ -24,8 +26,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import bench_engine as eng
 import bench_peer as peer
@@ -87,6 +92,28 @@ def missing_packages() -> list[str]:
     return [m for m in ("ciw", "psutil") if importlib.util.find_spec(m) is None]
 
 
+SCALE_OUT = Path("results") / "benchmarks"
+"""Where ``--england`` and ``--region`` write their report (``results/`` is not committed)."""
+
+
+def start_in_background(row: str, smoke: bool) -> None:
+    """Start ``scale.py --england`` (or ``--region``) as a process of its own that outlives
+    this one and a closed terminal, its report and progress going to files; say where."""
+    SCALE_OUT.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out, err = SCALE_OUT / f"{row}-{stamp}.txt", SCALE_OUT / f"{row}-{stamp}.err"
+    scale = Path(__file__).resolve().parent / "scale.py"
+    args = [sys.executable, str(scale), "--smoke" if smoke else f"--{row}"]
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen(
+            args, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    what = "a smoke-sized stand-in for " if smoke else ""
+    print(f"started {what}the {row} row in the background: process {proc.pid}")
+    print(f"  report:   {out}")
+    print(f"  progress: {err}  (tail -f it; one line every 28 simulated days)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size = parser.add_mutually_exclusive_group()
@@ -94,7 +121,21 @@ def main(argv: list[str] | None = None) -> None:
     size.add_argument(
         "--smoke", action="store_true", help="tiny sizes, seconds: check that the suite runs"
     )
+    scale = parser.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--england", action="store_true",
+        help="instead of the suite, start issue 14's England row (130 trusts, 7.5 M waiting; "
+        "about 40 minutes and 5 GB) in the background and return",
+    )  # fmt: skip
+    scale.add_argument(
+        "--region", action="store_true",
+        help="instead of the suite, start issue 14's region row (25 trusts, 1 M waiting; "
+        "about 4 minutes) in the background and return",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.england or args.region:
+        start_in_background("england" if args.england else "region", args.smoke)
+        return
     if missing := missing_packages():
         raise SystemExit(
             f"benchmarks need {', '.join(missing)}: .venv/bin/pip install -e '.[bench]'"

@@ -157,6 +157,35 @@ def test_every_runnable_script_is_smoke_tested() -> None:
     assert runnable == set(SMOKE_RUNS)
 
 
+def test_the_suite_starts_the_england_row_in_the_background() -> None:
+    """``run_all.py --england`` returns at once, leaving ``scale.py`` running on its own
+    and writing its report to the file it names (with ``--smoke``: tiny sizes)."""
+    import time
+
+    out = bench("benchmarks/run_all.py", "--england", "--smoke")
+    assert "started a smoke-sized stand-in for the england row in the background" in out
+    pid = int(out.split("process ")[1].split()[0])
+    report = ROOT / out.split("report:")[1].split()[0]
+    deadline = time.monotonic() + 120
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)  # not our child: it was started in a session of its own
+    assert not _running(pid), "the background run did not end"
+    text = report.read_text()
+    report.unlink()
+    report.with_suffix(".err").unlink()
+    assert "hubsim scale benchmark" in text and "SMOKE" in text, text
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` still runs (an ended one not yet reaped by whoever adopted
+    it, a zombie, has ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 @pytest.mark.parametrize("script", sorted(SMOKE_RUNS))
 def test_script_runs(script: str) -> None:
     args, expected = SMOKE_RUNS[script]
